@@ -1,0 +1,144 @@
+"""MediaPipe PoseLandmarker (Tasks API, VIDEO mode) -> :class:`PoseTrack` arrays.
+
+The only module that imports mediapipe. Frames go in as upright RGB uint8 arrays with their
+true timestamps; landmarks come out as numpy arrays (see :mod:`analyzer.track`).
+"""
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from .skeleton import N_LANDMARKS
+from .track import PoseTrack
+
+# MediaPipe's C++ core logs to stderr through absl/glog; keep the terminal for our own messages.
+os.environ.setdefault("GLOG_minloglevel", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+@contextmanager
+def _quiet_native_stderr():
+    """Silence the C++ core's start-up chatter (TFLite delegate, feedback-tensor warnings),
+    which bypasses Python and absl's log level, by pointing fd 2 at /dev/null for a moment."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+class PoseEstimator:
+    """A PoseLandmarker in VIDEO mode for one stream of frames; use as a context manager.
+
+    Args:
+        model_path: a ``pose_landmarker_*.task`` bundle (see :mod:`analyzer.models`).
+        min_detection_confidence, min_presence_confidence, min_tracking_confidence: MediaPipe's
+            thresholds, 0..1.
+        segmentation: also compute the person mask (needed for lumbar curvature).
+    """
+
+    def __init__(self, model_path: str | os.PathLike, *, min_detection_confidence: float = 0.5,
+                 min_presence_confidence: float = 0.5, min_tracking_confidence: float = 0.5,
+                 segmentation: bool = False) -> None:
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        self._vision = vision
+        options = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(Path(model_path))),
+            running_mode=vision.RunningMode.VIDEO,
+            num_poses=1,
+            min_pose_detection_confidence=min_detection_confidence,
+            min_pose_presence_confidence=min_presence_confidence,
+            min_tracking_confidence=min_tracking_confidence,
+            output_segmentation_masks=segmentation,
+        )
+        with _quiet_native_stderr():
+            self._landmarker = vision.PoseLandmarker.create_from_options(options)
+        self._last_ms = -1
+        self._calls = 0
+
+    def __enter__(self) -> "PoseEstimator":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._landmarker is not None:
+            self._landmarker.close()
+            self._landmarker = None
+
+    def detect(self, rgb: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Landmarks of one frame.
+
+        Args:
+            rgb: (H, W, 3) uint8 upright frame.
+            t: its time in seconds; must increase from call to call.
+
+        Returns:
+            image (33, 5) float32 [x, y, z, visibility, presence] (x, y normalised to 0..1),
+            world (33, 3) float32 metres, mask (H, W) float32 0..1 or None; all NaN if no person.
+        """
+        import mediapipe as mp
+
+        # Timestamps must strictly increase in VIDEO mode; duplicated pts happen in phone videos.
+        ms = max(int(round(t * 1000.0)), self._last_ms + 1)
+        self._last_ms = ms
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+        if self._calls == 0:
+            with _quiet_native_stderr():
+                result = self._landmarker.detect_for_video(image, ms)
+        else:
+            result = self._landmarker.detect_for_video(image, ms)
+        self._calls += 1
+        img = np.full((N_LANDMARKS, 5), np.nan, np.float32)
+        world = np.full((N_LANDMARKS, 3), np.nan, np.float32)
+        mask = None
+        if result.pose_landmarks:
+            img[:] = [(p.x, p.y, p.z, p.visibility, p.presence) for p in result.pose_landmarks[0]]
+            world[:] = [(p.x, p.y, p.z) for p in result.pose_world_landmarks[0]]
+            if result.segmentation_masks:
+                mask = result.segmentation_masks[0].numpy_view().astype(np.float32).reshape(rgb.shape[:2])
+        return img, world, mask
+
+
+class TrackBuilder:
+    """Accumulates per-frame detections into a :class:`PoseTrack`."""
+
+    def __init__(self) -> None:
+        self._t: list[float] = []
+        self._img: list[np.ndarray] = []
+        self._world: list[np.ndarray] = []
+        self.extras: dict[str, list[np.ndarray]] = {}
+
+    def add(self, t: float, image: np.ndarray, world: np.ndarray) -> None:
+        self._t.append(t)
+        self._img.append(image)
+        self._world.append(world)
+
+    def __len__(self) -> int:
+        return len(self._t)
+
+    def build(self, width: int, height: int, fps: float, meta: dict | None = None) -> PoseTrack:
+        img = np.asarray(self._img, np.float32).reshape(-1, N_LANDMARKS, 5)
+        track = PoseTrack(
+            t=np.asarray(self._t, np.float64), image=img[..., :3].copy(), visibility=img[..., 3].copy(),
+            presence=img[..., 4].copy(), world=np.asarray(self._world, np.float32).reshape(-1, N_LANDMARKS, 3),
+            width=width, height=height, fps=fps, meta=dict(meta or {}),
+        )
+        for name, rows in self.extras.items():
+            track.extras[name] = np.asarray(rows)
+        return track

@@ -1,0 +1,154 @@
+"""Signal cleaning for landmark trajectories (pure numpy/scipy).
+
+Offline (a recorded video): Hampel outlier rejection -> short-gap filling -> zero-phase
+4th-order Butterworth low-pass (Sports2D's defaults). Live: a causal One-Euro filter.
+Every function works on arrays shaped (T, ...) along axis 0 and treats NaN as "not measured":
+it never invents a value for a long stretch of NaN.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from scipy import signal
+
+
+def _as_2d(x: np.ndarray) -> tuple[np.ndarray, tuple[int, ...]]:
+    x = np.asarray(x, np.float64)
+    return x.reshape(len(x), -1), x.shape
+
+
+def hampel(x: np.ndarray, half_window: int = 3, n_sigma: float = 3.0, min_scale: float = 0.0) -> np.ndarray:
+    """Replace outliers with NaN: samples further than ``n_sigma`` robust standard deviations
+    (1.4826 * MAD) from the median of their ``2*half_window+1`` neighbourhood.
+
+    Args:
+        x: (T, ...) samples. Returns a copy with the same shape.
+        min_scale: floor on the robust deviation, in the units of ``x``, so that a perfectly
+            still stretch (MAD = 0) does not flag harmless jitter.
+    """
+    flat, shape = _as_2d(x)
+    T = len(flat)
+    if T < 2 * half_window + 1:
+        return flat.reshape(shape).copy()
+    padded = np.pad(flat, ((half_window, half_window), (0, 0)), mode="edge")
+    win = sliding_window_view(padded, 2 * half_window + 1, axis=0)  # (T, C, W)
+    with np.errstate(all="ignore"), _quiet_nan_warnings():
+        med = np.nanmedian(win, axis=-1)
+        mad = 1.4826 * np.nanmedian(np.abs(win - med[..., None]), axis=-1)
+    out = flat.copy()
+    scale = np.maximum(mad, max(min_scale, 1e-12))
+    out[np.abs(flat - med) > n_sigma * scale] = np.nan
+    return out.reshape(shape)
+
+
+def fill_gaps(x: np.ndarray, max_gap: int = 10) -> np.ndarray:
+    """Linearly interpolate runs of NaN no longer than ``max_gap`` samples that have finite
+    samples on both sides; longer runs and leading/trailing NaN stay NaN. (T, ...) -> same."""
+    flat, shape = _as_2d(x)
+    out = flat.copy()
+    idx = np.arange(len(flat))
+    for c in range(flat.shape[1]):
+        col = out[:, c]
+        bad = ~np.isfinite(col)
+        if not bad.any() or bad.all():
+            continue
+        for start, stop in _runs(bad):
+            if start == 0 or stop == len(col) or stop - start > max_gap:
+                continue
+            col[start:stop] = np.interp(idx[start:stop], [start - 1, stop], [col[start - 1], col[stop]])
+    return out.reshape(shape)
+
+
+def lowpass(x: np.ndarray, fs: float, cutoff_hz: float = 6.0, order: int = 4) -> np.ndarray:
+    """Zero-phase Butterworth low-pass over each finite stretch of ``x`` (T, ...), in place of
+    nothing else: NaN stay NaN. Stretches too short to filter are left as they are.
+
+    Args:
+        fs: sampling rate in Hz (frames/s); cutoff_hz: -3 dB frequency in Hz.
+    """
+    flat, shape = _as_2d(x)
+    out = flat.copy()
+    if cutoff_hz >= 0.5 * fs:
+        return out.reshape(shape)
+    sos = signal.butter(order, cutoff_hz, fs=fs, output="sos")
+    min_len = 3 * (2 * len(sos) + 1)
+    for c in range(flat.shape[1]):
+        col = flat[:, c]
+        for start, stop in _runs(np.isfinite(col)):
+            if stop - start > min_len:
+                out[start:stop, c] = signal.sosfiltfilt(sos, col[start:stop])
+    return out.reshape(shape)
+
+
+def clean(x: np.ndarray, fs: float, *, cutoff_hz: float = 6.0, max_gap: int = 10,
+          hampel_half_window: int = 3, hampel_sigma: float = 3.0, min_scale: float = 0.0) -> np.ndarray:
+    """The offline chain: Hampel -> fill gaps <= ``max_gap`` -> zero-phase low-pass. (T, ...)."""
+    x = hampel(x, hampel_half_window, hampel_sigma, min_scale)
+    x = fill_gaps(x, max_gap)
+    return lowpass(x, fs, cutoff_hz)
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """[start, stop) index pairs of the True runs of a 1-D bool array."""
+    m = np.concatenate([[False], np.asarray(mask, bool), [False]])
+    edges = np.flatnonzero(np.diff(m.astype(np.int8)))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
+
+
+runs = _runs
+
+
+class _quiet_nan_warnings:
+    """Silence 'All-NaN slice' RuntimeWarnings from nanmedian on empty windows."""
+
+    def __enter__(self):
+        import warnings
+
+        self._ctx = warnings.catch_warnings()
+        self._ctx.__enter__()
+        warnings.simplefilter("ignore", RuntimeWarning)
+
+    def __exit__(self, *exc):
+        self._ctx.__exit__(*exc)
+
+
+class OneEuroFilter:
+    """Causal One-Euro filter (Casiez et al. 2012) for live use: smooths jitter when still, keeps
+    lag low when moving. Filters a vector of any shape per call; NaN passes through and resets.
+
+    Args:
+        min_cutoff: Hz, the cutoff when still (lower = smoother).
+        beta: how fast the cutoff rises with speed (higher = less lag when moving).
+        d_cutoff: Hz, the cutoff for the speed estimate.
+    """
+
+    def __init__(self, min_cutoff: float = 1.5, beta: float = 0.05, d_cutoff: float = 1.0) -> None:
+        self.min_cutoff, self.beta, self.d_cutoff = min_cutoff, beta, d_cutoff
+        self._x: np.ndarray | None = None
+        self._dx: np.ndarray | None = None
+        self._t: float | None = None
+
+    @staticmethod
+    def _alpha(cutoff: np.ndarray | float, dt: float) -> np.ndarray:
+        tau = 1.0 / (2 * np.pi * np.asarray(cutoff))
+        return 1.0 / (1.0 + tau / dt)
+
+    def __call__(self, x: np.ndarray, t: float) -> np.ndarray:
+        """Filter sample ``x`` taken at time ``t`` seconds; returns the filtered sample."""
+        x = np.asarray(x, np.float64)
+        if self._x is None or self._t is None or t <= self._t:
+            self._x, self._dx, self._t = x.copy(), np.zeros_like(x), t
+            return x.copy()
+        dt = t - self._t
+        self._t = t
+        prev = self._x
+        fresh = ~np.isfinite(prev)  # components that were missing restart from the new sample
+        dx = np.where(fresh, 0.0, (x - prev) / dt)
+        a_d = self._alpha(self.d_cutoff, dt)
+        dx_hat = np.where(np.isfinite(self._dx), a_d * dx + (1 - a_d) * self._dx, dx)
+        cutoff = self.min_cutoff + self.beta * np.abs(dx_hat)
+        a = self._alpha(cutoff, dt)
+        x_hat = np.where(fresh, x, a * x + (1 - a) * prev)
+        x_hat = np.where(np.isfinite(x), x_hat, np.nan)
+        self._x, self._dx = x_hat, np.where(np.isfinite(x), dx_hat, np.nan)
+        return x_hat.copy()
