@@ -1,0 +1,1 @@
+"""Exercise-specific analysis: repetition segmentation, per-rep metrics and faults."""

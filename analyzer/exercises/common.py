@@ -1,0 +1,134 @@
+"""Helpers every exercise uses: cleaned landmarks, standing baselines, per-rep windows."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import signals
+from ..track import PoseTrack
+
+
+@dataclass
+class CleanPose:
+    """Filtered landmarks of a track.
+
+    xy: (T, 33, 2) pixels, NaN where the landmark was not visible enough (and not in a short gap).
+    world: (T, 33, 3) metres, MediaPipe world landmarks, filtered (no visibility gating: the 3D
+        model keeps occluded joints plausible, which the rep detector needs).
+    t: (T,) seconds. fs: sampling rate used by the filters, frames/s.
+    """
+
+    xy: np.ndarray
+    world: np.ndarray
+    t: np.ndarray
+    fs: float
+
+
+def clean_pose(track: PoseTrack, *, cutoff_hz: float = 6.0, max_gap: int = 10, min_visibility: float = 0.5) -> CleanPose:
+    """Visibility gating, Hampel outlier rejection, short-gap filling and zero-phase low-pass."""
+    fs = _sampling_rate(track)
+    xy = track.xy.copy()
+    low = ~(np.nan_to_num(track.visibility, nan=0.0) >= min_visibility)
+    xy[low] = np.nan
+    xy = signals.clean(xy, fs, cutoff_hz=cutoff_hz, max_gap=max_gap, min_scale=1.0)
+    world = signals.clean(track.world.astype(np.float64), fs, cutoff_hz=cutoff_hz, max_gap=max_gap, min_scale=0.005)
+    return CleanPose(xy=xy, world=world, t=track.t, fs=fs)
+
+
+def _sampling_rate(track: PoseTrack) -> float:
+    """Frames/s from the timestamps (robust to variable frame rate), else the nominal rate."""
+    if len(track.t) > 2:
+        dt = np.diff(track.t)
+        dt = dt[dt > 0]
+        if len(dt):
+            return float(1.0 / np.median(dt))
+    return float(track.fps or 30.0)
+
+
+def standing_mask(depth: np.ndarray, fraction: float = 0.15, min_frames: int = 3) -> np.ndarray:
+    """(T,) bool: frames near the standing level of a depth signal (larger = deeper).
+
+    Standing = within ``fraction`` of the signal's 5-95 % range above its 5th percentile; if
+    that leaves fewer than ``min_frames``, the shallowest ``min_frames`` frames.
+    """
+    finite = np.isfinite(depth)
+    if not finite.any():
+        return np.zeros(len(depth), bool)
+    lo, hi = np.nanpercentile(depth, [5, 95])
+    mask = finite & (depth <= lo + fraction * max(hi - lo, 1e-9))
+    if mask.sum() < min_frames:
+        order = np.argsort(np.where(finite, depth, np.inf))[:min_frames]
+        mask = np.zeros(len(depth), bool)
+        mask[order] = True
+    return mask
+
+
+def baseline(x: np.ndarray, mask: np.ndarray) -> float:
+    """Median of ``x`` over the frames of ``mask`` (NaN if none are finite)."""
+    v = x[mask]
+    v = v[np.isfinite(v)]
+    return float(np.median(v)) if len(v) else float("nan")
+
+
+def local_baseline(x: np.ndarray, mask: np.ndarray, t: np.ndarray, window_s: float = 2.0) -> np.ndarray:
+    """(T,) per-frame baseline: the median of ``x`` over the ``mask`` (standing) frames within
+    +-``window_s`` seconds; where there are none, the nearest standing frames' median.
+
+    A local baseline follows slow drift (a person who steps, a camera that creeps, someone who
+    walks toward the camera at the end) that one global value would turn into fake changes.
+    """
+    x = np.asarray(x, np.float64)
+    ok = mask & np.isfinite(x)
+    if not ok.any():
+        return np.full(len(x), np.nan)
+    ts, vs = t[ok], x[ok]
+    lo = np.searchsorted(ts, t - window_s, side="left")
+    hi = np.searchsorted(ts, t + window_s, side="right")
+    out = np.empty(len(x))
+    for i in range(len(x)):
+        a, b = lo[i], hi[i]
+        if b <= a:  # no standing frame near: use the closest one on either side
+            j = min(max(a, 0), len(ts) - 1)
+            a, b = max(0, j - 2), min(len(ts), j + 3)
+        out[i] = np.median(vs[a:b])
+    return out
+
+
+def at(x: np.ndarray, i: int, half: int = 2) -> float:
+    """Median of ``x`` in a window of +-``half`` frames around frame ``i`` (NaN if none)."""
+    w = x[max(0, i - half): i + half + 1]
+    w = w[np.isfinite(w)]
+    return float(np.median(w)) if len(w) else float("nan")
+
+
+def peak(x: np.ndarray, start: int, stop: int, mode: str = "max") -> tuple[float, int]:
+    """(value, frame) of the max / min / largest-magnitude of ``x[start:stop]``; (NaN, -1) if empty."""
+    w = x[start:stop]
+    if not np.isfinite(w).any():
+        return float("nan"), -1
+    if mode == "max":
+        k = int(np.nanargmax(w))
+    elif mode == "min":
+        k = int(np.nanargmin(w))
+    else:
+        k = int(np.nanargmax(np.abs(w)))
+    return float(w[k]), start + k
+
+
+def first_crossing(x: np.ndarray, start: int, stop: int, threshold: float, direction: str) -> int:
+    """First frame in [start, stop) where ``x`` is beyond ``threshold``; -1 if never."""
+    w = x[start:stop]
+    with np.errstate(invalid="ignore"):
+        hit = w >= threshold if direction == "above" else w <= threshold
+    idx = np.flatnonzero(hit)
+    return start + int(idx[0]) if len(idx) else -1
+
+
+def last_crossing(x: np.ndarray, start: int, stop: int, threshold: float, direction: str) -> int:
+    """Last frame in [start, stop) where ``x`` is beyond ``threshold``; -1 if never."""
+    w = x[start:stop]
+    with np.errstate(invalid="ignore"):
+        hit = w >= threshold if direction == "above" else w <= threshold
+    idx = np.flatnonzero(hit)
+    return start + int(idx[-1]) if len(idx) else -1

@@ -1,0 +1,167 @@
+"""Faults, kinetic-chain attribution and corrective suggestions (pure Python/numpy).
+
+An exercise module measures a per-rep value for each rule (a :class:`Measurement`); this module
+judges it against the profile, words the warning, finds the root cause along the chain
+foot -> ankle -> knee -> hip -> lumbar, and picks the foot exercises that address it.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+from .exercises.catalog import FAULT_EXERCISES, FAULT_WHY, FOOT_EXERCISES
+from .profile import LINKS, Profile, Rule
+
+UNIT_TEXT = {"deg": "°", "foot": " of foot length", "stance": " of stance width", "ratio": "", "torso": " of torso length"}
+
+LABELS = {
+    "limited_dorsiflexion": "limited ankle dorsiflexion",
+    "heel_lift": "heels lift",
+    "knee_valgus": "knee caves in (valgus)",
+    "knee_varus": "knee bows out (varus)",
+    "knee_tracking": "knee not over the 2nd/3rd toe",
+    "shallow_depth": "shallow squat",
+    "excessive_trunk_lean": "trunk leans far forward",
+    "lumbar_rounding": "lower back rounds",
+    "lumbar_overarch": "lower back over-arches",
+    "hip_shift": "hips shift sideways",
+    "pelvic_drop": "pelvis drops on one side",
+    "foot_roll": "foot rolls",
+}
+
+CUES = {
+    "limited_dorsiflexion": "let the knees travel forward over the toes",
+    "heel_lift": "keep the heels down",
+    "knee_valgus": "knees out, over the 2nd/3rd toes",
+    "knee_varus": "knees in line with the toes",
+    "knee_tracking": "knees over the 2nd/3rd toes",
+    "shallow_depth": "sit deeper: hips to knee height",
+    "excessive_trunk_lean": "chest up: trunk parallel to the shins",
+    "hip_shift": "sit straight down between the feet",
+    "pelvic_drop": "keep the pelvis level",
+    "foot_roll": "keep the arches steady",
+    "lumbar_rounding": "keep the lower back long",
+    "lumbar_overarch": "ribs down, don't arch",
+}
+
+
+@dataclass
+class Measurement:
+    """What an exercise measured for one rule in one rep.
+
+    value: the rep's value in the rule's unit. onset_s: when the value first crossed the
+    threshold (or, for a "too little" rule, when the limit was reached). start_s/end_s: the
+    stretch during which the warning applies (shown in the replay).
+    """
+
+    code: str
+    side: str | None
+    value: float
+    onset_s: float
+    start_s: float
+    end_s: float
+
+
+@dataclass
+class Fault:
+    code: str
+    side: str | None
+    rep: int
+    start_s: float
+    end_s: float
+    onset_s: float
+    value: float
+    threshold: float
+    unit: str
+    error_band: float
+    severity: str
+    view: str
+    link: str
+    message: str
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        for k in ("start_s", "end_s", "onset_s"):
+            d[k] = round(d[k], 3)
+        d["value"] = round(d["value"], 3)
+        return d
+
+
+def fmt_value(value: float, unit: str) -> str:
+    """'34.2°' or '28 % of foot length' for a value in a profile unit."""
+    if unit == "deg":
+        return f"{value:.1f}°"
+    if unit in ("foot", "stance", "torso"):
+        return f"{100 * value:.0f} %{UNIT_TEXT[unit]}"
+    return f"{value:.2f}"
+
+
+def judge(m: Measurement, rule: Rule, rep: int, view: str) -> Fault | None:
+    """A :class:`Fault` if the measurement crosses the rule's threshold, else None."""
+    if not math.isfinite(m.value) or not rule.crossed(m.value):
+        return None
+    side = f"{m.side} " if m.side else ""
+    band = f", ±{fmt_value(rule.error_band, rule.unit)}" if rule.error_band else ""
+    message = (f"Rep {rep}: {side}{LABELS.get(m.code, m.code)} — {fmt_value(m.value, rule.unit)} "
+               f"(threshold {fmt_value(rule.threshold, rule.unit)}{band}, {view} view)")
+    return Fault(code=m.code, side=m.side, rep=rep, start_s=m.start_s, end_s=m.end_s, onset_s=m.onset_s,
+                 value=float(m.value), threshold=rule.threshold, unit=rule.unit, error_band=rule.error_band,
+                 severity=rule.severity(m.value), view=view, link=rule.link, message=message)
+
+
+def judge_all(measurements: list[Measurement], profile: Profile, rep: int, view: str) -> list[Fault]:
+    faults = []
+    for m in measurements:
+        rule = profile.rules.get(m.code)
+        if rule is not None:
+            f = judge(m, rule, rep, view)
+            if f is not None:
+                faults.append(f)
+    return faults
+
+
+def root_cause(faults: list[Fault], tolerance_s: float = 0.1) -> Fault | None:
+    """The first link of the chain that went wrong.
+
+    Faults are ordered along the chain foot -> ankle -> knee -> hip -> lumbar; the root is the
+    lowest faulty link that did not start after a fault higher up (``tolerance_s`` seconds of
+    slack for measurement timing). If every low fault followed a higher one, the earliest
+    fault is the root.
+    """
+    if not faults:
+        return None
+    ordered = sorted(faults, key=lambda f: (LINKS.index(f.link), f.onset_s))
+    for cand in ordered:
+        higher = [f for f in faults if LINKS.index(f.link) > LINKS.index(cand.link)]
+        if all(cand.onset_s <= f.onset_s + tolerance_s for f in higher):
+            return cand
+    return min(faults, key=lambda f: f.onset_s)
+
+
+def suggestions(faults: list[Fault], roots: list[Fault]) -> list[dict]:
+    """Foot exercises for the faults found, root causes first, each with why and how.
+
+    Returns [{exercise, number, name, why, instructions}] without duplicates.
+    """
+    out: dict[str, dict] = {}
+    ordered = list(roots) + [f for f in faults if f not in roots]
+    for f in ordered:
+        exercise_ids = FAULT_EXERCISES.get(f.code)
+        note = ""
+        if exercise_ids is None:
+            # Hip and back faults: work on the foot/ankle root if there is one below them.
+            below = [r for r in roots if LINKS.index(r.link) < LINKS.index(f.link)]
+            if not below:
+                continue
+            exercise_ids = FAULT_EXERCISES.get(below[0].code, ())
+            note = f" — and the {LABELS.get(f.code, f.code)} above it follows the feet"
+        for ex_id in exercise_ids:
+            if ex_id in out:
+                if note and note not in out[ex_id]["why"]:
+                    out[ex_id]["why"] += note
+                continue
+            ex = FOOT_EXERCISES[ex_id]
+            why = f"{FAULT_WHY.get(f.code, LABELS.get(f.code, f.code))}; this trains {ex.trains}{note}"
+            out[ex_id] = dict(exercise=ex.id, number=ex.number, name=ex.name, why=why,
+                              instructions=list(ex.instructions))
+    return list(out.values())
