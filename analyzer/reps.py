@@ -88,7 +88,11 @@ def _reps_in_segment(t, x, p: RepParams, offset: int, is_first: bool, is_last: b
     xf = _interp_nan(x)
     standing = float(np.nanpercentile(xf, 5))
     dt = float(np.median(np.diff(t))) if len(t) > 1 else 1 / 30
-    peaks, props = find_peaks(xf, prominence=p.min_amplitude, distance=max(1, int(p.min_duration_s / dt / 2)))
+    # Pad both ends at the standing level so a rep cut by the start or end of the video still
+    # stands out as a peak (it is then reported as incomplete, not silently dropped).
+    padded = np.concatenate([[standing], xf, [standing]])
+    peaks, _ = find_peaks(padded, prominence=p.min_amplitude, distance=max(1, int(p.min_duration_s / dt / 2)))
+    peaks = peaks - 1
     reps: list[Rep] = []
     for k, peak in enumerate(peaks):
         lo = peaks[k - 1] if k > 0 else 0
@@ -114,6 +118,8 @@ def _reps_in_segment(t, x, p: RepParams, offset: int, is_first: bool, is_last: b
             continue
         if not complete and right_base == len(xf) - 1 and not is_last:
             reason = "the person left the frame during this rep"
+        if not complete and left_base == 0 and not is_first and amp_right >= p.min_amplitude:
+            reason = "the person came into the frame during this rep"
         reps.append(Rep(offset + start, offset + int(peak), offset + end, complete, reason))
     return reps
 

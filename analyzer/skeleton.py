@@ -46,16 +46,18 @@ EDGES: tuple[tuple[int, int, str], ...] = (
 )
 
 # Mirror map: index of the same landmark on the other side (used to swap L/R).
-MIRROR: tuple[int, ...] = tuple(
-    INDEX[n.replace("left_", "@").replace("right_", "left_").replace("@", "right_")] for n in NAMES
-)
+def _mirror_name(name: str) -> str:
+    return name.replace("left", "@").replace("right", "left").replace("@", "right")
+
+
+MIRROR: tuple[int, ...] = tuple(INDEX[_mirror_name(n)] for n in NAMES)
 
 
 def side_of(index: int) -> str | None:
     """'left', 'right' or None for a landmark id."""
     name = NAMES[index]
-    if name.startswith("left_"):
+    if "left" in name:
         return "left"
-    if name.startswith("right_"):
+    if "right" in name:
         return "right"
     return None

@@ -1,0 +1,78 @@
+"""Shared fixtures: the shared test footage, the pose model, and analyses cached per session.
+
+Footage lives in ``../shared/data`` beside the project and is never copied in. When it is absent
+(a user's machine), tests that need it skip with the reason; under CI (``CI=true``) a missing
+file is a failure instead.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+DATA = SHARED / "data"
+VIDEOS = DATA / "videos"
+SYNTHETIC = DATA / "synthetic"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def need(path: Path) -> Path:
+    """Return ``path`` if it exists; otherwise skip (fail under CI) with the reason."""
+    if not path.exists():
+        msg = f"test data missing: {path} (the shared folder ../shared is not beside the project)"
+        if IN_CI:
+            pytest.fail(msg)
+        pytest.skip(msg)
+    return path
+
+
+@pytest.fixture(scope="session")
+def model_path(tmp_path_factory) -> Path:
+    """A verified full model: the shared copy if present, else resolved the normal way."""
+    shared = SHARED / "models" / "pose_landmarker_full.task"
+    if shared.exists():
+        return shared
+    if IN_CI:
+        pytest.fail(f"model missing: {shared}")
+    from analyzer.models import ModelError, resolve_model
+
+    try:
+        return resolve_model("full", progress=False)
+    except ModelError as exc:
+        pytest.skip(f"no pose model available: {exc}")
+
+
+class AnalysisCache:
+    """Runs ``kinetic analyze`` once per (clip, replay) in a session and hands out the results."""
+
+    def __init__(self, root: Path, model: Path) -> None:
+        self.root = root
+        self.model = model
+        self._done: dict[tuple[str, bool], Path] = {}
+
+    def run(self, video: Path, replay: bool = False) -> Path:
+        from analyzer.pipeline import AnalyzeOptions, analyze_video
+
+        key = (str(video), replay)
+        if key not in self._done:
+            outdir = self.root / ("with_replay" if replay else "no_replay")
+            res = analyze_video(video, AnalyzeOptions(outdir=outdir, model=str(self.model), replay=replay,
+                                                      progress=False))
+            self._done[key] = res.outdir
+        return self._done[key]
+
+    def summary(self, video: Path, replay: bool = False) -> dict:
+        import json
+
+        return json.loads((self.run(video, replay) / "summary.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def analyses(tmp_path_factory, model_path) -> AnalysisCache:
+    root = tmp_path_factory.mktemp("analyses")
+    yield AnalysisCache(root, model_path)
+    shutil.rmtree(root, ignore_errors=True)

@@ -1,0 +1,186 @@
+"""End to end on real footage: rep counts, views, the synthetic clip's valgus rep, angle accuracy,
+upright portrait clips, and the replay's codec/frame count/duration.
+
+The clips and what they show are described in ../shared/data/README.md.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from analyzer.capture import probe
+from analyzer.track import PoseTrack
+
+from conftest import SYNTHETIC, VIDEOS, need
+
+pytestmark = pytest.mark.slow
+
+# clip -> (complete reps, acceptable views). The FMS "side (slightly oblique)" clips are filmed
+# 40-80 deg off the frontal plane; calling them side or oblique are both right.
+CLIPS = {
+    "backsquat_side_gym.mp4": (2, {"side"}),
+    "deepsquat_side_bodyweight.mp4": (3, {"side"}),
+    "widesquat_front_bodyweight.mp4": (9, {"front"}),
+    "fms_7026.mov": (1, {"side", "oblique"}),
+    "fms_7027.mov": (1, {"front"}),
+    "fms_7029.mov": (1, {"front"}),
+    "fms_7032.mov": (1, {"side", "oblique"}),
+    "fms_7033.mov": (1, {"front"}),
+    "fms_7051.mov": (1, {"side", "oblique"}),
+    "fms_7052.mov": (1, {"front"}),
+    "fms_7053.mov": (1, {"side", "oblique"}),
+    "fms_7054.mov": (1, {"front"}),
+}
+SYNTH = {"squat_side.mp4": (3, {"side"}), "squat_front.mp4": (3, {"front"})}
+
+
+def _path(name: str):
+    return need((SYNTHETIC if name in SYNTH else VIDEOS) / name)
+
+
+@pytest.mark.parametrize("name", list(CLIPS) + list(SYNTH))
+def test_rep_count_and_view(analyses, name):
+    reps, views = {**CLIPS, **SYNTH}[name]
+    s = analyses.summary(_path(name))
+    assert s["schema"] == "kinetic/summary/1"
+    assert len(s["reps"]) == reps, [r["bottom_s"] for r in s["reps"]]
+    assert s["view"]["label"] in views
+    assert s["detection_rate"] > 0.9
+
+
+def test_widesquat_tenth_rep_is_reported_incomplete(analyses):
+    s = analyses.summary(_path("widesquat_front_bodyweight.mp4"))
+    assert len(s["reps"]) == 9
+    assert len(s["partial_reps"]) == 1
+    partial = s["partial_reps"][0]
+    assert partial["bottom_s"] == pytest.approx(16.6, abs=0.4)
+    assert "ends before" in partial["reason"]
+    # The README's bottoms are ~0.9 ... 16.6 s, about 1.8 s apart.
+    bottoms = [r["bottom_s"] for r in s["reps"]]
+    assert bottoms[0] == pytest.approx(0.9, abs=0.3)
+    assert np.all(np.diff(bottoms) > 1.2)
+
+
+def test_known_bottom_times(analyses):
+    s = analyses.summary(_path("backsquat_side_gym.mp4"))
+    assert [r["bottom_s"] for r in s["reps"]] == pytest.approx([10.6, 17.4], abs=0.4)
+    s = analyses.summary(_path("deepsquat_side_bodyweight.mp4"))
+    assert [r["bottom_s"] for r in s["reps"]] == pytest.approx([2.6, 5.7, 8.4], abs=0.4)
+
+
+def test_side_clip_facing(analyses):
+    s = analyses.summary(_path("deepsquat_side_bodyweight.mp4"))
+    assert s["view"]["facing"] == "right"
+
+
+def test_synthetic_front_third_rep_valgus_left_only(analyses):
+    """squat_gt.json: rep 3 has valgus L 14 deg / R 8 deg at the bottom; reps 1-2 none."""
+    s = analyses.summary(_path("squat_front.mp4"))
+    r1, r2, r3 = s["reps"]
+    assert "knee_valgus" not in r1["faults"] and "knee_valgus" not in r2["faults"]
+    valgus = [f for f in s["faults"] if f["code"] == "knee_valgus"]
+    assert any(f["rep"] == 3 and f["side"] == "left" for f in valgus)
+    assert all(f["rep"] == 3 for f in valgus)
+    assert r3["root_cause"] in ("knee_valgus", "knee_tracking")
+    # The estimate tracks the injected rotation: left (14 deg) reads more than right (8 deg).
+    assert r3["metrics"]["left_knee_valgus"] > r3["metrics"]["right_knee_valgus"]
+    assert r3["metrics"]["left_knee_valgus"] == pytest.approx(14.0, abs=4.0)
+    assert abs(r1["metrics"]["left_knee_valgus"]) < 5 and abs(r2["metrics"]["right_knee_valgus"]) < 5
+    assert any(sug["exercise"] == "supination_pronation" for sug in s["suggestions"])
+
+
+def test_synthetic_side_third_rep_shallow(analyses):
+    """Rep 3 of the side clip is shallower (thigh 70 deg from vertical vs 100 deg)."""
+    s = analyses.summary(_path("squat_side.mp4"))
+    codes = [r["faults"] for r in s["reps"]]
+    assert "shallow_depth" in codes[2]
+    assert "shallow_depth" not in codes[0] and "shallow_depth" not in codes[1]
+
+
+GT_LANDMARKS = {11: "coco:left_shoulder", 12: "coco:right_shoulder", 23: "bone:upperleg01.L",
+                24: "bone:upperleg01.R", 25: "bone:lowerleg01.L", 26: "bone:lowerleg01.R", 27: "bone:foot.L",
+                28: "bone:foot.R", 29: "coco:left_heel", 30: "coco:right_heel", 31: "coco:left_big_toe",
+                32: "coco:right_big_toe"}
+
+
+def _frames_csv(outdir):
+    import csv
+
+    with open(outdir / "frames.csv") as f:
+        rows = list(csv.DictReader(f))
+    return {k: np.array([float(r[k]) if r[k] else np.nan for r in rows]) for k in rows[0] if k not in ("view", "phase")}
+
+
+def test_angles_against_ground_truth(analyses):
+    """Angles on the digital human vs its exact 3D truth (squat_gt.json).
+
+    Tolerances: the reference recipe measured raw MediaPipe at ~5 deg knee, ~1.3 deg shank,
+    ~2 deg trunk and ~3.5 deg FPPA mean error. These bound what this analyzer reads from the
+    cleaned landmarks (a little above the raw figures: against the *3D* truth the toe-out of the
+    legs adds ~0.8 deg to the shank). The bias correction that beats raw MediaPipe is measured
+    by the synthetic bench, not here.
+    """
+    gt = json.loads(need(SYNTHETIC / "squat_gt.json").read_text())["frames"]
+    side = _frames_csv(analyses.run(_path("squat_side.mp4")))
+    assert len(side["time_s"]) == len(gt)
+    for col, key, tol_mean, tol_max in [("knee_flexion", "left_knee_flexion", 7.0, 14.0),
+                                        ("shank_inclination", "left_shank_tilt_from_vertical", 3.0, 6.0),
+                                        ("trunk_lean", "trunk_lean_from_vertical", 3.5, 7.0)]:
+        truth = np.array([f["angles"][key] for f in gt])
+        err = np.abs(side[col] - truth)
+        assert np.isfinite(err).mean() > 0.95, col
+        assert np.nanmean(err) < tol_mean, (col, np.nanmean(err))
+        assert np.nanmax(err) < tol_max, (col, np.nanmax(err))
+
+    # FPPA is a 2D measure: its truth is the FPPA of the exactly projected joints.
+    from analyzer.kinematics import frontal_angles
+
+    xy = np.full((len(gt), 33, 2), np.nan)
+    for i, f in enumerate(gt):
+        for k, name in GT_LANDMARKS.items():
+            xy[i, k] = f["joints2d"]["front"][name]
+    truth = frontal_angles(xy)
+    front = _frames_csv(analyses.run(_path("squat_front.mp4")))
+    for side_name in ("left", "right"):
+        err = np.abs(front[f"{side_name}_fppa"] - truth[f"{side_name}_fppa"])
+        assert np.nanmean(err) < 5.0, (side_name, np.nanmean(err))
+
+
+def test_portrait_mov_is_analysed_upright(analyses):
+    out = analyses.run(_path("fms_7027.mov"))
+    s = json.loads((out / "summary.json").read_text())
+    assert (s["source"]["width"], s["source"]["height"]) == (1080, 1920)
+    track = PoseTrack.load(out / "landmarks.npz")
+    # Upright person: shoulders above hips above ankles in the image (y grows downward).
+    y = np.nanmedian(track.xy[..., 1], axis=0)
+    assert y[11] < y[23] < y[27] and y[12] < y[24] < y[28]
+
+
+@pytest.mark.parametrize("name", ["fms_7026.mov", "squat_front.mp4"])
+def test_replay_is_h264_with_source_frames_and_duration(analyses, name):
+    src = _path(name)
+    out = analyses.run(src, replay=True)
+    replay = probe(out / "replay.mp4")
+    source = probe(src)
+    assert replay.codec == "h264"
+    assert replay.frames == source.frames
+    assert replay.duration_s == pytest.approx(source.duration_s, abs=0.05)
+    s = json.loads((out / "summary.json").read_text())
+    assert s["timings"]["pose_fps"] > 0 and s["timings"]["pipeline_fps"] > 0
+
+
+def test_landmarks_reload_without_model(analyses):
+    out = analyses.run(_path("squat_side.mp4"))
+    track = PoseTrack.load(out / "landmarks.npz")
+    s = json.loads((out / "summary.json").read_text())
+    assert len(track) == s["source"]["frames"]
+    assert track.detection_rate == pytest.approx(s["detection_rate"], abs=1e-3)
+    # Re-analysing the saved track reproduces the reps exactly.
+    from analyzer.exercises.squat import analyze_squat
+    from analyzer.profile import load_profile
+    from analyzer.view import estimate_view
+
+    again = analyze_squat(track, estimate_view(track), load_profile())
+    assert [round(r.bottom_s, 3) for r in again.reps] == [r["bottom_s"] for r in s["reps"]]

@@ -1,0 +1,75 @@
+"""Threshold profile, fault judgement, kinetic-chain root cause and suggestions."""
+from __future__ import annotations
+
+import pytest
+
+from analyzer.faults import Measurement, judge_all, root_cause, suggestions
+from analyzer.profile import ProfileError, load_profile
+
+
+def test_default_profile_has_a_source_for_every_rule():
+    prof = load_profile()
+    expected = {"limited_dorsiflexion", "heel_lift", "knee_valgus", "knee_varus", "knee_tracking",
+                "shallow_depth", "excessive_trunk_lean", "lumbar_rounding", "lumbar_overarch", "hip_shift",
+                "pelvic_drop", "foot_roll"}
+    assert expected <= set(prof.rules)
+    for rule in prof.rules.values():
+        assert len(rule.source) > 20, rule.code
+
+
+def test_user_profile_overrides_and_validates(tmp_path):
+    p = tmp_path / "mine.toml"
+    p.write_text("[faults.knee_valgus]\nthreshold = 8.0\n")
+    prof = load_profile(p)
+    assert prof.rules["knee_valgus"].threshold == 8.0
+    assert prof.rules["knee_valgus"].severe == 15.0  # untouched keys keep defaults
+    p.write_text("[faults.knee_wobble]\nthreshold = 1\n")
+    with pytest.raises(ProfileError, match="unknown fault code"):
+        load_profile(p)
+    p.write_text("not = [valid")
+    with pytest.raises(ProfileError, match="not valid TOML"):
+        load_profile(p)
+    with pytest.raises(ProfileError, match="not found"):
+        load_profile(tmp_path / "nope.toml")
+
+
+def test_judgement_severity_and_message():
+    prof = load_profile()
+    ms = [Measurement("knee_valgus", "left", 16.0, 1.0, 0.9, 1.5),
+          Measurement("knee_valgus", "right", 11.0, 1.0, 0.9, 1.5),
+          Measurement("knee_valgus", "right", 9.0, 1.0, 0.9, 1.5),
+          Measurement("limited_dorsiflexion", "left", 27.0, 1.0, 0.9, 1.5)]
+    faults = judge_all(ms, prof, rep=2, view="front")
+    assert [(f.code, f.side, f.severity) for f in faults] == [
+        ("knee_valgus", "left", "severe"), ("knee_valgus", "right", "mild"),
+        ("limited_dorsiflexion", "left", "moderate")]
+    assert faults[0].message.startswith("Rep 2: left knee caves in")
+    assert "threshold 10.0°" in faults[0].message and "front view" in faults[0].message
+
+
+def _faults(*spec):
+    prof = load_profile()
+    ms = [Measurement(code, side, value, onset, onset, onset + 0.5) for code, side, value, onset in spec]
+    return judge_all(ms, prof, rep=1, view="side")
+
+
+def test_root_cause_is_lowest_link_that_did_not_follow_a_higher_one():
+    # Ankle limit first, then trunk lean: the ankle is the root.
+    f = _faults(("excessive_trunk_lean", None, 25.0, 1.2), ("limited_dorsiflexion", "left", 25.0, 1.0))
+    assert root_cause(f).code == "limited_dorsiflexion"
+    # Heel lift appears only after the trunk pitched forward: the foot follows, the hip is root.
+    f = _faults(("heel_lift", "left", 0.6, 1.6), ("excessive_trunk_lean", None, 25.0, 1.0))
+    assert root_cause(f).code == "excessive_trunk_lean"
+    assert root_cause([]) is None
+
+
+def test_suggestions_follow_the_root_and_explain_the_chain():
+    f = _faults(("limited_dorsiflexion", "left", 25.0, 1.0), ("excessive_trunk_lean", None, 25.0, 1.2))
+    sug = suggestions(f, [root_cause(f)])
+    ids = [s["exercise"] for s in sug]
+    assert ids == ["self_massage", "foot_spine", "standing_footwork"]
+    assert all(s["instructions"] for s in sug)
+    assert any("follows the feet" in s["why"] for s in sug)
+    # Valgus points to the arch work.
+    f = _faults(("knee_valgus", "left", 14.0, 1.0))
+    assert [s["exercise"] for s in suggestions(f, [root_cause(f)])] == ["supination_pronation", "standing_footwork"]

@@ -1,0 +1,95 @@
+"""Signal cleaning and repetition segmentation on constructed signals."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from analyzer import signals
+from analyzer.reps import RepParams, find_reps
+
+
+def test_hampel_rejects_spikes_only():
+    x = np.sin(np.linspace(0, 6, 200)) * 10
+    spiky = x.copy()
+    spiky[[50, 120]] += 40
+    out = signals.hampel(spiky, 3, 3.0, min_scale=0.1)
+    assert np.isnan(out[50]) and np.isnan(out[120])
+    assert np.isfinite(out).sum() >= 195
+
+
+def test_fill_gaps_short_only_and_never_at_edges():
+    x = np.arange(40, dtype=float)
+    x[5:8] = np.nan  # 3-frame gap: filled
+    x[15:30] = np.nan  # 15-frame gap: left empty
+    x[:2] = np.nan  # leading: left empty
+    out = signals.fill_gaps(x, max_gap=10)
+    np.testing.assert_allclose(out[5:8], [5, 6, 7])
+    assert np.isnan(out[15:30]).all() and np.isnan(out[:2]).all()
+
+
+def test_lowpass_is_zero_phase_and_keeps_nan():
+    fs = 30.0
+    t = np.arange(0, 4, 1 / fs)
+    slow = np.sin(2 * np.pi * 1.0 * t)
+    noisy = slow + 0.3 * np.sin(2 * np.pi * 12.0 * t)
+    noisy[60:70] = np.nan
+    out = signals.lowpass(noisy, fs, 6.0)
+    assert np.isnan(out[60:70]).all()
+    ok = np.isfinite(out)
+    ok[:10] = ok[50:80] = ok[-10:] = False  # edges of each stretch
+    assert np.max(np.abs(out[ok] - slow[ok])) < 0.08  # 12 Hz gone, 1 Hz kept without lag
+
+
+def test_one_euro_smooths_and_follows():
+    f = signals.OneEuroFilter(min_cutoff=1.0, beta=0.05)
+    rng = np.random.default_rng(0)
+    still = [f(np.array([10 + rng.normal(0, 1)]), i / 30)[0] for i in range(60)]
+    assert np.std(still[30:]) < 0.6
+    moved = [f(np.array([50.0]), (60 + i) / 30)[0] for i in range(30)]
+    assert moved[-1] == pytest.approx(50.0, abs=1.0)
+
+
+def _squats(n, fs=30.0, depth=100.0, period=2.0, rest=1.0):
+    t = np.arange(0, rest + n * period + rest, 1 / fs)
+    x = np.full_like(t, 10.0)
+    for i in range(n):
+        a = rest + i * period
+        m = (t >= a) & (t < a + period)
+        x[m] = 10 + depth * 0.5 * (1 - np.cos(2 * np.pi * (t[m] - a) / period))
+    return t, x
+
+
+def test_counts_reps_and_ignores_pulses():
+    t, x = _squats(3)
+    # A 15 deg bounce at each bottom and 10 deg fidgets while standing are not reps.
+    x = x + np.where(x > 90, 15 * np.sin(2 * np.pi * 4 * t), 0) + np.where(x < 15, 10 * np.abs(np.sin(np.pi * t)), 0)
+    reps = find_reps(t, x)
+    assert [r.complete for r in reps] == [True, True, True]
+    assert [round(t[r.bottom]) for r in reps] == [2, 4, 6]
+    for r in reps:
+        assert t[r.start] < t[r.bottom] < t[r.end]
+
+
+def test_video_ending_mid_rep_is_incomplete():
+    t, x = _squats(3, rest=0.5)
+    cut = int(np.searchsorted(t, 0.5 + 2 * 2.0 + 1.4))  # rising out of the third rep
+    reps = find_reps(t[:cut], x[:cut])
+    assert [r.complete for r in reps] == [True, True, False]
+    assert "ends before" in reps[-1].reason
+
+
+def test_person_leaving_frame_splits_and_marks():
+    t, x = _squats(2)
+    x[int(2.6 * 30):int(3.4 * 30)] = np.nan  # gone during the ascent of rep 1 (0.8 s)
+    reps = find_reps(t, x, RepParams(max_gap_s=0.5))
+    assert [r.complete for r in reps] == [False, False]
+    assert "left the frame" in reps[0].reason and "came into the frame" in reps[1].reason
+    # A short dropout (0.3 s) is bridged: both reps count.
+    t, x = _squats(2)
+    x[int(2.6 * 30):int(2.9 * 30)] = np.nan
+    assert [r.complete for r in find_reps(t, x, RepParams(max_gap_s=0.5))] == [True, True]
+
+
+def test_shallow_motion_is_not_a_rep():
+    t, x = _squats(3, depth=25.0)
+    assert find_reps(t, x) == []
