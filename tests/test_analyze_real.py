@@ -184,3 +184,33 @@ def test_landmarks_reload_without_model(analyses):
 
     again = analyze_squat(track, estimate_view(track), load_profile())
     assert [round(r.bottom_s, 3) for r in again.reps] == [r["bottom_s"] for r in s["reps"]]
+
+
+def _concat(a: PoseTrack, b: PoseTrack) -> PoseTrack:
+    gap = a.t[-1] + 1.0 / a.fps
+    return PoseTrack(t=np.concatenate([a.t, b.t + gap]), image=np.concatenate([a.image, b.image]),
+                     visibility=np.concatenate([a.visibility, b.visibility]),
+                     presence=np.concatenate([a.presence, b.presence]), world=np.concatenate([a.world, b.world]),
+                     width=a.width, height=a.height, fps=a.fps)
+
+
+def test_view_is_segmented_when_the_camera_turns(analyses):
+    """A recording that is side-on for 6 s and then front-on for 6 s gets two view segments,
+    each rep is judged in its own view, and only that view's faults are reported."""
+    from analyzer.exercises.squat import analyze_squat
+    from analyzer.profile import load_profile
+    from analyzer.view import estimate_view
+
+    side = PoseTrack.load(analyses.run(_path("squat_side.mp4")) / "landmarks.npz")
+    front = PoseTrack.load(analyses.run(_path("squat_front.mp4")) / "landmarks.npz")
+    track = _concat(side, front)
+    view = estimate_view(track)
+    assert [s.label for s in view.segments] == ["side", "front"]
+    assert view.segments[0].end_s == pytest.approx(6.0, abs=0.5)
+    analysis = analyze_squat(track, view, load_profile())
+    assert [r.view for r in analysis.reps] == ["side"] * 3 + ["front"] * 3
+    assert all(f.view == "side" for f in analysis.faults if f.code == "shallow_depth")
+    assert {f.code for f in analysis.faults if f.view == "front"} & {"knee_valgus"}
+    # A forced view applies everywhere.
+    forced = estimate_view(track, "front")
+    assert forced.label == "front" and forced.overridden
