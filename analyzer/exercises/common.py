@@ -1,11 +1,12 @@
 """Helpers every exercise uses: cleaned landmarks, standing baselines, per-rep windows."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .. import signals
+from ..faults import Fault
 from ..track import PoseTrack
 
 
@@ -23,6 +24,63 @@ class CleanPose:
     world: np.ndarray
     t: np.ndarray
     fs: float
+
+
+@dataclass
+class RepResult:
+    """One repetition: 1-based ``index``, frame indices, times in seconds, metrics and faults."""
+
+    index: int
+    start: int
+    bottom: int
+    end: int
+    start_s: float
+    bottom_s: float
+    end_s: float
+    complete: bool
+    view: str
+    metrics: dict[str, float | None]
+    faults: list[Fault] = field(default_factory=list)
+    root_cause: Fault | None = None
+    reason: str = ""
+
+    def as_dict(self) -> dict:
+        d = dict(index=self.index, start_s=round(self.start_s, 3), bottom_s=round(self.bottom_s, 3),
+                 end_s=round(self.end_s, 3), view=self.view,
+                 metrics={k: (None if v is None or not np.isfinite(v) else round(float(v), 3)) for k, v in self.metrics.items()},
+                 faults=[f.code for f in self.faults],
+                 root_cause=self.root_cause.code if self.root_cause else None)
+        if self.root_cause is not None:
+            d["root_cause_side"] = self.root_cause.side
+        if not self.complete:
+            d["complete"] = False
+            d["reason"] = self.reason
+        return d
+
+
+@dataclass
+class ExerciseAnalysis:
+    """Everything measured in one video of one exercise; what the outputs layer writes or draws.
+
+    exercise: its name ("squat", "heel_raise", ...).
+    reps / partial_reps: complete repetitions, and those cut by the video or the frame.
+    faults: every fault of every rep. series: per-frame metric series, name -> (T,), NaN where
+        the view cannot see it. depth: (T,) the rep detector's signal (``depth_label`` says what
+        and in which unit). pose: the cleaned landmarks (for drawing). baselines: standing values
+        used. suggestions: foot exercises with why and how. notes: plain-language remarks.
+    """
+
+    exercise: str
+    reps: list[RepResult]
+    partial_reps: list[RepResult]
+    faults: list[Fault]
+    series: dict[str, np.ndarray]
+    depth: np.ndarray
+    depth_label: str
+    pose: CleanPose
+    baselines: dict[str, float]
+    suggestions: list[dict]
+    notes: list[str]
 
 
 def clean_pose(track: PoseTrack, *, cutoff_hz: float = 6.0, max_gap: int = 10, min_visibility: float = 0.5) -> CleanPose:

@@ -1,11 +1,9 @@
 """The squat: per-frame metrics gated by view, repetitions, per-rep metrics, faults and the chain.
 
 Pure numpy. Input: a :class:`PoseTrack`, its :class:`ViewEstimate` and a :class:`Profile`.
-Output: :class:`SquatAnalysis` with everything the outputs layer writes or draws.
+Output: :class:`ExerciseAnalysis` with everything the outputs layer writes or draws.
 """
 from __future__ import annotations
-
-from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -17,7 +15,8 @@ from ..reps import Rep, RepParams, find_reps
 from ..skeleton import CHAIN, SIDES
 from ..track import PoseTrack
 from ..view import ViewEstimate, metric_visible
-from .common import CleanPose, at, baseline, clean_pose, first_crossing, last_crossing, local_baseline, peak, standing_mask
+from .common import (CleanPose, ExerciseAnalysis, RepResult, at, baseline, clean_pose, first_crossing, last_crossing,
+                     local_baseline, peak, standing_mask)
 
 # Foot length from shank length (Drillis & Contini: foot 0.152 H, shank 0.246 H), for views in
 # which the foot points at the camera and its length cannot be seen.
@@ -27,58 +26,6 @@ ANKLE_LEVER = 0.7
 # Below this fraction of the leg's half-length, the knee is too close to the hip-ankle line for
 # its sideways offset to give a stable valgus angle (near standing).
 MIN_KNEE_LEVER = 0.4
-
-
-@dataclass
-class RepResult:
-    """One repetition: 1-based ``index``, frame indices, times in seconds, metrics and faults."""
-
-    index: int
-    start: int
-    bottom: int
-    end: int
-    start_s: float
-    bottom_s: float
-    end_s: float
-    complete: bool
-    view: str
-    metrics: dict[str, float | None]
-    faults: list[Fault] = field(default_factory=list)
-    root_cause: Fault | None = None
-    reason: str = ""
-
-    def as_dict(self) -> dict:
-        d = dict(index=self.index, start_s=round(self.start_s, 3), bottom_s=round(self.bottom_s, 3),
-                 end_s=round(self.end_s, 3), view=self.view,
-                 metrics={k: (None if v is None or not np.isfinite(v) else round(float(v), 3)) for k, v in self.metrics.items()},
-                 faults=[f.code for f in self.faults],
-                 root_cause=self.root_cause.code if self.root_cause else None)
-        if self.root_cause is not None:
-            d["root_cause_side"] = self.root_cause.side
-        if not self.complete:
-            d["complete"] = False
-            d["reason"] = self.reason
-        return d
-
-
-@dataclass
-class SquatAnalysis:
-    """Everything measured in one squat video.
-
-    series: per-frame metric series, name -> (T,), NaN where the view cannot see it.
-    depth: (T,) the rep detector's signal: knee flexion of the less-bent knee, MediaPipe 3D, deg.
-    pose: the cleaned landmarks (for drawing).
-    """
-
-    reps: list[RepResult]
-    partial_reps: list[RepResult]
-    faults: list[Fault]
-    series: dict[str, np.ndarray]
-    depth: np.ndarray
-    pose: CleanPose
-    baselines: dict[str, float]
-    suggestions: list[dict]
-    notes: list[str]
 
 
 def depth_signal(world: np.ndarray) -> np.ndarray:
@@ -162,7 +109,7 @@ def frame_series(pose: CleanPose, view: ViewEstimate, stand: np.ndarray) -> tupl
     return s, base
 
 
-def analyze_squat(track: PoseTrack, view: ViewEstimate, profile: Profile) -> SquatAnalysis:
+def analyze_squat(track: PoseTrack, view: ViewEstimate, profile: Profile) -> ExerciseAnalysis:
     """Reps, per-rep metrics, faults, root causes and suggestions of a squat video."""
     sig = profile.section("signals")
     pose = clean_pose(track, cutoff_hz=float(sig.get("cutoff_hz", 6.0)), max_gap=int(sig.get("max_gap_frames", 10)),
@@ -195,8 +142,9 @@ def analyze_squat(track: PoseTrack, view: ViewEstimate, profile: Profile) -> Squ
         notes.append("no complete squat repetition found")
     for p in partial:
         notes.append(f"an incomplete rep at {p.bottom_s:.1f} s was not counted: {p.reason}")
-    return SquatAnalysis(reps=reps, partial_reps=partial, faults=all_faults, series=series, depth=depth,
-                         pose=pose, baselines=base, suggestions=suggestions(all_faults, roots), notes=notes)
+    return ExerciseAnalysis(exercise="squat", reps=reps, partial_reps=partial, faults=all_faults, series=series,
+                            depth=depth, depth_label="knee flexion (3D, less-bent knee), deg", pose=pose,
+                            baselines=base, suggestions=suggestions(all_faults, roots), notes=notes)
 
 
 def _rep_result(index: int, r: Rep, t: np.ndarray, rep_view: str, s: dict[str, np.ndarray], depth: np.ndarray) -> RepResult:
