@@ -214,3 +214,25 @@ def test_view_is_segmented_when_the_camera_turns(analyses):
     # A forced view applies everywhere.
     forced = estimate_view(track, "front")
     assert forced.label == "front" and forced.overridden
+
+
+def test_demo_finds_the_chain(tmp_path, model_path):
+    """`kinetic demo`'s clips (rendered by this project, in samples/): rep 1 clean, rep 2 shows
+    the chain that starts at the ankles (side) and the knees caving in (front)."""
+    from analyzer.pipeline import AnalyzeOptions, analyze_video
+    from analyzer.samples import demo_clips
+
+    clips = {p.stem: p for p in demo_clips()}
+    assert set(clips) == {"demo_side", "demo_front"}
+    side = analyze_video(clips["demo_side"], AnalyzeOptions(outdir=tmp_path, model=str(model_path), replay=False,
+                                                            progress=False)).summary
+    assert side["view"]["label"] == "side" and len(side["reps"]) == 2
+    assert side["reps"][0]["faults"] == []
+    assert "limited_dorsiflexion" in side["reps"][1]["faults"]
+    assert side["reps"][1]["root_cause"] == "limited_dorsiflexion"
+    front = analyze_video(clips["demo_front"], AnalyzeOptions(outdir=tmp_path, model=str(model_path), replay=False,
+                                                              progress=False)).summary
+    assert front["view"]["label"] == "front" and len(front["reps"]) == 2
+    assert front["reps"][0]["faults"] == []
+    assert {(f["code"], f["side"]) for f in front["faults"] if f["code"] == "knee_valgus"} == {
+        ("knee_valgus", "left"), ("knee_valgus", "right")}

@@ -208,9 +208,10 @@ def _measurements(rep: RepResult, s: dict[str, np.ndarray], t: np.ndarray, profi
     if rule is not None and dorsi is not None and np.isfinite(dorsi):
         reached = (rep.metrics["thigh_angle"] or -np.inf) >= float(rule.options.get("min_thigh_deg", 80.0))
         if reached:
-            k = peak(s["shank_inclination"], a, e)[1]
+            # A range limit is a property of the ankle, present from the first frame of the rep:
+            # it cannot "start after" a compensation higher up, so its onset is the rep's start.
             side = _near(s, "shank_inclination", b)
-            out.append(Measurement("limited_dorsiflexion", side, dorsi, float(t[k]), *bottom_window))
+            out.append(Measurement("limited_dorsiflexion", side, dorsi, float(t[a]), *bottom_window))
     crossing("heel_lift", s["heel_lift"], _near(s, "heel_lift", b), rep.metrics["heel_lift"])
     crossing("excessive_trunk_lean", s["trunk_minus_shank"], None, rep.metrics["trunk_minus_shank"])
     for side in SIDES:
