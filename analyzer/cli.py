@@ -11,7 +11,6 @@ the others (the exit status is then 1).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -73,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
 # Subcommands with their own parsers: `kinetic NAME ...` hands the rest of the line to them.
 DELEGATED = {
     "synth": "render digital-human scenarios with exact ground truth (needs the synth extra)",
+    "bench": "measure accuracy against exact truth on rendered scenarios (bench accuracy)",
 }
 
 
@@ -81,6 +81,10 @@ def _delegate(name: str, rest: list[str]) -> int:
         from .synth.cli import main as synth_main
 
         return synth_main(rest, prog=f"{PROG} synth")
+    if name == "bench":
+        from .bench.cli import main as bench_main
+
+        return bench_main(rest, prog=f"{PROG} bench")
     raise AssertionError(name)
 
 

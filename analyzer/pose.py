@@ -6,38 +6,17 @@ true timestamps; landmarks come out as numpy arrays (see :mod:`analyzer.track`).
 from __future__ import annotations
 
 import os
-import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
+from .quiet import quiet_native_stderr
 from .skeleton import N_LANDMARKS
 from .track import PoseTrack
 
 # MediaPipe's C++ core logs to stderr through absl/glog; keep the terminal for our own messages.
 os.environ.setdefault("GLOG_minloglevel", "2")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-
-@contextmanager
-def _quiet_native_stderr():
-    """Silence the C++ core's start-up chatter (TFLite delegate, feedback-tensor warnings),
-    which bypasses Python and absl's log level, by pointing fd 2 at /dev/null for a moment."""
-    try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError):
-        yield
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
 
 
 class PoseEstimator:
@@ -65,7 +44,7 @@ class PoseEstimator:
             min_tracking_confidence=min_tracking_confidence,
             output_segmentation_masks=segmentation,
         )
-        with _quiet_native_stderr():
+        with quiet_native_stderr():
             self._landmarker = vision.PoseLandmarker.create_from_options(options)
         self._last_ms = -1
         self._calls = 0
@@ -99,7 +78,7 @@ class PoseEstimator:
         self._last_ms = ms
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
         if self._calls == 0:
-            with _quiet_native_stderr():
+            with quiet_native_stderr():
                 result = self._landmarker.detect_for_video(image, ms)
         else:
             result = self._landmarker.detect_for_video(image, ms)

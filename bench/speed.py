@@ -31,7 +31,7 @@ def main(argv: list[str]) -> int:
         for v in videos:
             full = analyze_video(v, AnalyzeOptions(outdir=Path(tmp) / "a", model=model_arg, progress=False))
             t0 = time.perf_counter()
-            bare = analyze_video(v, AnalyzeOptions(outdir=Path(tmp) / "b", model=model_arg, progress=False, replay=False))
+            analyze_video(v, AnalyzeOptions(outdir=Path(tmp) / "b", model=model_arg, progress=False, replay=False))
             wall = time.perf_counter() - t0
             s, t = full.summary, full.timings
             n = s["source"]["frames"]

@@ -9,7 +9,6 @@ Phenotype values are anny's, each in [0, 1] (0.5 = average): ``gender`` (0 male 
 """
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..quiet import quiet_native_stderr
 from .posing import Plan, RestSkeleton, local_deltas
 
 _MODEL = None
@@ -38,32 +38,13 @@ def years_from_age(age: float) -> float:
     return float(np.interp(age, _AGE_ANNY, _AGE_YEARS))
 
 
-@contextlib.contextmanager
-def _quiet_native_stderr():
-    """Send file descriptor 2 to /dev/null for a moment (C-level warnings of warp's CUDA probe)."""
-    try:
-        saved = os.dup(2)
-    except OSError:
-        yield
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        sys.stderr.flush()
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
-
-
 def load_model():
     """anny's full-body model and COCO keypoint regressor (loaded once per process)."""
     global _MODEL
     if _MODEL is None:
         import torch
 
-        with _quiet_native_stderr():
+        with quiet_native_stderr():
             try:  # anny's skinning initialises NVIDIA warp: keep its banner off the terminal
                 import warp
 

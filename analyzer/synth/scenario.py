@@ -130,13 +130,7 @@ def parse_override(text: str) -> dict:
         val = tomllib.loads(f"v = {value.strip()}")["v"]
     except tomllib.TOMLDecodeError:
         val = value.strip()  # a bare word: take it as a string
-    d: dict = {}
-    cur = d
-    parts = key.split(".")
-    for p in parts[:-1]:
-        cur = cur.setdefault(p, {})
-    cur[parts[-1]] = val
-    return d
+    return _dotted(key, val)
 
 
 def resolve_table(src: str | Path | dict, _seen: tuple = ()) -> dict:
