@@ -34,8 +34,15 @@ def main(argv: list[str] | None = None, prog: str = "kinetic bench") -> int:
     a.add_argument("--out", type=Path, help="also write the Markdown table here (e.g. docs/accuracy.md)")
     a.add_argument("--only", nargs="*", help="only scenarios whose name contains one of these")
     a.add_argument("--rerender", action="store_true", help="render again even if cached")
+    c = sub.add_parser("calibrate", help="fit the corrections of MediaPipe's systematic angle errors")
+    c.add_argument("--suite", type=Path, default=ROOT / "bench" / "suites" / "calibration.toml",
+                   help="suite TOML (default: bench/suites/calibration.toml)")
+    c.add_argument("--size", type=_size, default=(540, 960), help="render size WxH (default: 540x960)")
+    c.add_argument("--cache", type=Path, default=default_cache(), help="where renders and pose tracks are kept")
+    c.add_argument("--model", default="full", help="pose model (default: full)")
+    c.add_argument("--out", type=Path, help="write the corrections here (e.g. analyzer/profiles/calibration.toml)")
     args = p.parse_args(argv)
-    if args.what != "accuracy":
+    if args.what not in ("accuracy", "calibrate"):
         p.print_help()
         return 2
     from ..models import ModelError, resolve_model
@@ -44,10 +51,15 @@ def main(argv: list[str] | None = None, prog: str = "kinetic bench") -> int:
 
     try:
         model = resolve_model(args.model)
-        from .accuracy import run
+        log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
+        if args.what == "calibrate":
+            from .calibrate import run as calibrate
 
-        run(args.suite, args.cache, args.size, model, args.out, rerender=args.rerender, only=args.only,
-            log=lambda m: print(m, file=sys.stderr, flush=True))
+            calibrate(args.suite, args.cache, args.size, model, args.out, log=log)
+        else:
+            from .accuracy import run
+
+            run(args.suite, args.cache, args.size, model, args.out, rerender=args.rerender, only=args.only, log=log)
     except (ModelError, ScenarioError, SynthUnavailable, FileNotFoundError) as exc:
         print(f"{prog}: {exc}", file=sys.stderr)
         return 2

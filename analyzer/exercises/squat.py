@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import geometry as g
 from .. import kinematics
+from ..calibration import LinearModel, apply_side, apply_valgus, load_calibration
 from ..faults import Fault, Measurement, judge_all, root_cause, suggestions
 from ..profile import Profile
 from ..reps import Rep, RepParams, find_reps
@@ -26,21 +27,53 @@ ANKLE_LEVER = 0.7
 # Below this fraction of the leg's half-length, the knee is too close to the hip-ankle line for
 # its sideways offset to give a stable valgus angle (near standing).
 MIN_KNEE_LEVER = 0.4
+# FPPA is reported only while the thigh's projected length is at least this fraction of its
+# standing length (calibration suite, front view: worst error 6 deg above 0.8, 9 deg at 0.7-0.8,
+# 22 deg below 0.4).
+FPPA_MIN_THIGH = 0.8
 
 
-def depth_signal(world: np.ndarray) -> np.ndarray:
-    """(T,) knee flexion of the less-bent knee from 3D world landmarks, degrees.
+def depth_signal(world: np.ndarray, xy: np.ndarray | None = None, frame_view: np.ndarray | None = None) -> np.ndarray:
+    """(T,) how deep the squat is, as the knee flexion of the less-bent knee, degrees.
 
-    View-independent; the *less* bent knee keeps walking (one knee at a time) from looking
-    like a squat.
+    From MediaPipe's 3D world landmarks: view-independent, and the *less* bent knee keeps
+    walking (one knee at a time) from looking like a squat. Seen from behind, MediaPipe's 3D
+    knee angle collapses (the knees travel away from the camera, along its weakest axis: 35-50
+    deg read for 115-125 deg on the digital human), so rear-view frames use the image instead:
+    the leg's hip-ankle length, relative to shoulder width (which a squat does not change and
+    walking away shrinks alike) and to its standing value, as the knee flexion of two equal
+    segments, 2 * acos(shortening).
+
+    Args:
+        world: (T, 33, 3) metres. xy: (T, 33, 2) pixels. frame_view: (T,) view label per frame.
     """
-    left = g.flexion(world[:, CHAIN["left"]["hip"]], world[:, CHAIN["left"]["knee"]], world[:, CHAIN["left"]["ankle"]])
-    right = g.flexion(world[:, CHAIN["right"]["hip"]], world[:, CHAIN["right"]["knee"]], world[:, CHAIN["right"]["ankle"]])
-    return np.minimum(left, right)
+    def flex(p, side):
+        c = CHAIN[side]
+        return g.flexion(p[:, c["hip"]], p[:, c["knee"]], p[:, c["ankle"]])
+
+    depth = np.minimum(flex(world, "left"), flex(world, "right"))
+    if xy is None or frame_view is None:
+        return depth
+    rear = frame_view == "rear"
+    if rear.sum() < 3:
+        return depth
+    shoulders = g.distance(xy[:, CHAIN["left"]["shoulder"]], xy[:, CHAIN["right"]["shoulder"]])
+    legs = []
+    for side in SIDES:
+        c = CHAIN[side]
+        ratio = g.distance(xy[:, c["hip"]], xy[:, c["ankle"]]) / shoulders
+        standing = np.nanpercentile(ratio[rear], 90) if np.isfinite(ratio[rear]).any() else np.nan
+        legs.append(2 * np.degrees(np.arccos(np.clip(ratio / standing, 0.0, 1.0))))
+    return np.where(rear, np.minimum(*legs), depth)
 
 
-def frame_series(pose: CleanPose, view: ViewEstimate, stand: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, float]]:
-    """Every per-frame metric, gated by each frame's view; plus the standing baselines used."""
+def frame_series(pose: CleanPose, view: ViewEstimate, stand: np.ndarray,
+                 calibration: dict[str, LinearModel] | None = None) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """Every per-frame metric, gated by each frame's view; plus the standing baselines used.
+
+    ``calibration``: linear corrections of the side-view angles (see :mod:`analyzer.calibration`);
+    None or empty measures MediaPipe's geometry as it is.
+    """
     xy = pose.xy
     sag = kinematics.sagittal_angles(xy, view.forward_sign)
     fro = kinematics.frontal_angles(xy)
@@ -67,9 +100,15 @@ def frame_series(pose: CleanPose, view: ViewEstimate, stand: np.ndarray) -> tupl
         s[f"{side}_heel_lift"] = np.where(rise["foot"] < 0.15, lift, np.nan)
 
         # --- front / rear view ---
-        s[f"{side}_fppa"] = fro[f"{side}_fppa"]
-        base[f"{side}_fppa"] = baseline(fro[f"{side}_fppa"], stand)
-        s[f"{side}_fppa_rel"] = fro[f"{side}_fppa"] - local_baseline(fro[f"{side}_fppa"], stand, pose.t)
+        # FPPA needs the thigh in the image plane: once it points at the camera (projected
+        # length under FPPA_MIN_THIGH of standing) a pixel of knee error swings the angle by
+        # tens of degrees (the front-view trap of BIOMECHANICS.md), so it is not reported.
+        thigh = g.distance(xy[:, p["hip"]], xy[:, p["knee"]])
+        conditioned = thigh >= FPPA_MIN_THIGH * baseline(thigh, stand)
+        fppa = np.where(conditioned, fro[f"{side}_fppa"], np.nan)
+        s[f"{side}_fppa"] = fppa
+        base[f"{side}_fppa"] = baseline(fppa, stand)
+        s[f"{side}_fppa_rel"] = fppa - local_baseline(fppa, stand, pose.t)
         s[f"{side}_knee_offset"] = fro[f"{side}_knee_offset"]
         shank = baseline(g.distance(xy[:, p["knee"]], xy[:, p["ankle"]]), stand)
         half_leg = 0.5 * baseline(g.distance(xy[:, p["hip"]], xy[:, p["ankle"]]), stand)
@@ -101,24 +140,45 @@ def frame_series(pose: CleanPose, view: ViewEstimate, stand: np.ndarray) -> tupl
         if side is not None and metric_visible(name, "side") and not metric_visible(name, "front"):
             x = np.where(view.near_side == side, x, np.nan)
         s[name] = x
-    # Near-side sagittal angles under side-free names (what the report and replay show).
-    for name in ("knee_flexion", "hip_flexion", "shank_inclination", "thigh_inclination",
-                 "hip_below_knee", "shank_foot_dorsiflexion", "heel_lift"):
-        s[name] = np.where(np.isfinite(s[f"left_{name}"]), s[f"left_{name}"], s[f"right_{name}"])
+    near_names = ("knee_flexion", "hip_flexion", "shank_inclination", "thigh_inclination",
+                  "hip_below_knee", "shank_foot_dorsiflexion", "heel_lift")
+
+    def near_side_names() -> None:
+        # Near-side sagittal angles under side-free names (what the report and replay show).
+        for name in near_names:
+            s[name] = np.where(np.isfinite(s[f"left_{name}"]), s[f"left_{name}"], s[f"right_{name}"])
+
+    near_side_names()
+    if calibration:
+        s.update(apply_side(s, calibration))
+        near_side_names()
+        for side in SIDES:
+            s[f"{side}_knee_valgus"] = apply_valgus(s[f"{side}_knee_valgus"], labels, calibration)
     s["trunk_minus_shank"] = s["trunk_lean"] - s["shank_inclination"]
     return s, base
 
 
-def analyze_squat(track: PoseTrack, view: ViewEstimate, profile: Profile) -> ExerciseAnalysis:
-    """Reps, per-rep metrics, faults, root causes and suggestions of a squat video."""
+def analyze_squat(track: PoseTrack, view: ViewEstimate, profile: Profile, *, calibrated: bool = True) -> ExerciseAnalysis:
+    """Reps, per-rep metrics, faults, root causes and suggestions of a squat video.
+
+    ``calibrated``: apply the bench-fitted corrections of MediaPipe's angle errors (False gives
+    MediaPipe's geometry as it is; the bench uses that to fit them).
+    """
     sig = profile.section("signals")
     pose = clean_pose(track, cutoff_hz=float(sig.get("cutoff_hz", 6.0)), max_gap=int(sig.get("max_gap_frames", 10)),
                       min_visibility=float(sig.get("min_visibility", 0.5)))
-    depth = depth_signal(pose.world)
+    depth = depth_signal(pose.world, pose.xy, view.frame_label)
     params = RepParams(min_amplitude=profile.value("reps", "min_amplitude_deg", 35.0))
     found = find_reps(pose.t, depth, params)
     stand = standing_mask(depth)
-    series, base = frame_series(pose, view, stand)
+    series, base = frame_series(pose, view, stand, load_calibration() if calibrated else None)
+    notes: list[str] = []
+    drift = remove_common_hip_drift(series, depth, stand, [r for r in found if r.complete])
+    if drift is not None and abs(drift) >= 0.5 * profile.rules["hip_shift"].threshold:
+        side = "left" if drift > 0 else "right"
+        notes.append(f"in every rep the hips appear to move toward the {side} by about {100 * abs(drift):.0f} % of "
+                     "stance width in proportion to depth: the camera is probably not square to you (or the shift "
+                     "is habitual); only shifts that differ from this were judged per rep")
 
     reps: list[RepResult] = []
     partial: list[RepResult] = []
@@ -137,7 +197,6 @@ def analyze_squat(track: PoseTrack, view: ViewEstimate, profile: Profile) -> Exe
             result.index = 0
             partial.append(result)
     roots = [r.root_cause for r in reps if r.root_cause is not None]
-    notes = []
     if not reps:
         notes.append("no complete squat repetition found")
     for p in partial:
@@ -145,6 +204,35 @@ def analyze_squat(track: PoseTrack, view: ViewEstimate, profile: Profile) -> Exe
     return ExerciseAnalysis(exercise="squat", reps=reps, partial_reps=partial, faults=all_faults, series=series,
                             depth=depth, depth_label="knee flexion (3D, less-bent knee), deg", pose=pose,
                             baselines=base, suggestions=suggestions(all_faults, roots), notes=notes)
+
+
+def remove_common_hip_drift(series: dict[str, np.ndarray], depth: np.ndarray, stand: np.ndarray,
+                            reps: list[Rep], min_reps: int = 3) -> float | None:
+    """Remove the sideways hip 'shift' that every rep shares in proportion to its depth.
+
+    A camera a few degrees off the person's front turns the hips' backward travel into an
+    apparent sideways shift (10 deg off-axis: ~15 % of stance width at depth on the digital
+    human), identical in every rep. With ``min_reps`` or more reps, the median over reps of
+    shift / depth is that common part; it is subtracted from ``series["hip_shift"]`` in place.
+
+    Returns the common shift at the median rep depth (fraction of stance width, + = left), or
+    None if it could not be estimated.
+    """
+    x = series.get("hip_shift")
+    if x is None or len(reps) < min_reps:
+        return None
+    d0 = float(np.nanmedian(depth[stand])) if stand.any() else float(np.nanmin(depth))
+    slopes, depths = [], []
+    for r in reps:
+        dd = depth[r.bottom] - d0
+        if np.isfinite(x[r.bottom]) and dd > 10:
+            slopes.append(x[r.bottom] / dd)
+            depths.append(dd)
+    if len(slopes) < min_reps:
+        return None
+    slope = float(np.median(slopes))
+    series["hip_shift"] = x - slope * np.clip(depth - d0, 0.0, None)
+    return slope * float(np.median(depths))
 
 
 def _rep_result(index: int, r: Rep, t: np.ndarray, rep_view: str, s: dict[str, np.ndarray], depth: np.ndarray) -> RepResult:
@@ -160,8 +248,11 @@ def _rep_result(index: int, r: Rep, t: np.ndarray, rep_view: str, s: dict[str, n
     m["trunk_lean"] = at(s["trunk_lean"], b)
     m["trunk_minus_shank"] = at(s["trunk_minus_shank"], b)
     for side in SIDES:
-        m[f"{side}_fppa"] = at(s[f"{side}_fppa"], b)
-        m[f"{side}_fppa_rel"] = at(s[f"{side}_fppa_rel"], b)
+        # FPPA at the deepest frame where it is measurable (near the bottom of a deep squat
+        # the thigh points at the camera and FPPA is not reported).
+        k = _deepest_finite(s[f"{side}_fppa"], depth, a, e)
+        m[f"{side}_fppa"] = at(s[f"{side}_fppa"], k, half=0) if k >= 0 else float("nan")
+        m[f"{side}_fppa_rel"] = at(s[f"{side}_fppa_rel"], k, half=0) if k >= 0 else float("nan")
         m[f"{side}_knee_valgus"] = at(s[f"{side}_knee_valgus"], b)
         m[f"{side}_knee_tracking"] = at(s[f"{side}_knee_tracking"], b)
         m[f"{side}_foot_roll"] = at(s[f"{side}_foot_roll"], b)
@@ -231,6 +322,13 @@ def _measurements(rep: RepResult, s: dict[str, np.ndarray], t: np.ndarray, profi
     if drop is not None and np.isfinite(drop):
         crossing("pelvic_drop", np.abs(s["pelvic_obliquity"]), "left" if drop > 0 else "right", abs(drop))
     return out
+
+
+def _deepest_finite(x: np.ndarray, depth: np.ndarray, start: int, stop: int) -> int:
+    """Frame in [start, stop) with the largest depth among those where ``x`` is finite; -1 if none."""
+    idx = np.arange(start, stop)
+    idx = idx[np.isfinite(x[start:stop]) & np.isfinite(depth[start:stop])]
+    return int(idx[np.argmax(depth[idx])]) if len(idx) else -1
 
 
 def _near(s: dict[str, np.ndarray], name: str, i: int) -> str | None:
