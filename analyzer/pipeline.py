@@ -108,7 +108,8 @@ def write_replay(path: str, target: Path, info: VideoInfo, analysis: ExerciseAna
 
     start = time.perf_counter()
     plan = overlay.OverlayPlan(analysis.pose.t, analysis.pose.xy, analysis.series, analysis.reps,
-                               analysis.faults, view.label, view.facing)
+                               analysis.faults, view.label, view.facing, analysis.exercise,
+                               frame_view=view.frame_label, depth=analysis.depth)
     total = len(analysis.reps)
     xy = analysis.pose.xy
     with ReplayWriter(target, info.width, info.height, info.fps) as out, \
@@ -208,7 +209,18 @@ def _analyze_into(path, info, work: Path, opts: AnalyzeOptions, model_path, t_st
     timings["pipeline_fps"] = n / timings["total_s"] if timings["total_s"] else 0.0
     summary = build_summary(path, info, track, view, analysis, exercise, profile, model_path, timings)
     write_json(work / "summary.json", summary)
+    _write_report(work, path)
     return summary, timings
+
+
+def _write_report(work: Path, path: str) -> None:
+    """``report.html`` from the files just written; a report bug costs the page, not the analysis."""
+    from .report import write_report
+
+    try:
+        write_report(work)
+    except Exception as exc:  # noqa: BLE001 - the analysis itself is complete and saved
+        eprint(f"kinetic: {Path(path).name}: report.html not written ({exc.__class__.__name__}: {exc})")
 
 
 def _publish(work: Path, final: Path) -> None:
