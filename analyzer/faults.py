@@ -27,6 +27,22 @@ LABELS = {
     "hip_shift": "hips shift sideways",
     "pelvic_drop": "pelvis drops on one side",
     "foot_roll": "foot rolls",
+    # foot exercises
+    "heel_raise_low": "heels barely rise",
+    "short_hold": "no hold at the top",
+    "fast_lowering": "heels drop instead of lowering",
+    "heel_asymmetry": "one heel rises less",
+    "sickling": "ankle rolls out at the top (sickling)",
+    "footwork_order": "footwork phases out of order",
+    "footwork_stance": "heels apart in the Pilates V",
+    "roll_in_small": "small roll in",
+    "roll_out_small": "small roll out",
+    "roll_asymmetry": "rolls in and out unevenly",
+    "knees_unsteady": "knees sway with the feet",
+    "toe_lift_low": "toes barely lift",
+    "limited_point": "limited pointing of the foot",
+    "limited_flex": "limited flexing of the ankle",
+    "foot_spine_rushed": "point-and-flex rushed",
 }
 
 CUES = {
@@ -42,6 +58,21 @@ CUES = {
     "foot_roll": "keep the arches steady",
     "lumbar_rounding": "keep the lower back long",
     "lumbar_overarch": "ribs down, don't arch",
+    "heel_raise_low": "rise higher onto the balls of the feet",
+    "short_hold": "pause at the top",
+    "fast_lowering": "lower the heels slowly",
+    "heel_asymmetry": "rise evenly on both feet",
+    "sickling": "weight over the big and second toes",
+    "footwork_order": "one phase at a time, in order",
+    "footwork_stance": "heels together, toes a fist apart",
+    "roll_in_small": "roll further in",
+    "roll_out_small": "roll further out",
+    "roll_asymmetry": "roll as far out as in",
+    "knees_unsteady": "keep the knees still",
+    "toe_lift_low": "lift all the toes higher",
+    "limited_point": "point the feet further",
+    "limited_flex": "pull the toes back further",
+    "foot_spine_rushed": "slow down",
 }
 
 

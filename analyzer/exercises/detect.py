@@ -1,0 +1,161 @@
+"""Which exercise a recording shows, from the landmarks alone (pure numpy).
+
+The decision is a short chain of tests on view-independent cues, with the squat as the default
+when nothing else is clear:
+
+1. **Seated** (hips near the ankles' height: the hip-ankle line lies rather than stands) -> foot
+   spine, the only seated exercise.
+2. **Heels up with straight knees**: the hip centre and the ankles rise above their standing
+   heights (the whole body goes up onto the toes) while the 3D knee flexion stays near standing. Only a heel raise
+   or the footwork's "straighten with the heels up" do that; a squat's hip never rises above
+   standing. If the knees also bend (>= 15 deg) in the same repetitions -> footwork, else ->
+   heel raise.
+3. **Knees bend >= 35 deg** (the squat's own rep detector finds a rep) -> squat.
+4. Nothing above: the feet move on their own -> foot roll if the ankle swings sideways over the
+   toes well beyond the roll threshold (measured from the front or behind only), else toe lift if
+   the big-toe tip rises above the heel well beyond the toe-lift threshold.
+5. Otherwise -> squat.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..reps import RepParams, find_reps
+from ..skeleton import CHAIN, SIDES
+from ..track import PoseTrack
+from . import feet
+
+# Seated: median over the video of (ankle below hip) / (hip-ankle distance) in the image.
+SEATED_MAX = 0.55
+# Knees "straight" (3D flexion above the video's straightest) while the body is up on the toes,
+# and while standing (the standing hip height is taken over these frames).
+STRAIGHT_KNEE_DEG = 12.0
+STAND_KNEE_DEG = 6.0
+# A heels-up excursion: the smaller of the hip's and the ankles' rise / 0.7, in foot lengths (the
+# heel-raise rep threshold; MediaPipe reads the ankles' rise short from the front: ~0.14 for a
+# true 0.32).
+RAISE_MIN = 0.1
+# Footwork: the knees bend this far (3D, mean of both legs) within the heels-up repetitions.
+FOOTWORK_BEND_DEG = 15.0
+# Squat: the squat's own rep threshold on the less-bent knee.
+SQUAT_MIN_DEG = 35.0
+# Foot-only exercises: excursions must reach this many times their rep threshold.
+FOOT_ONLY_MARGIN = 1.5
+
+
+@dataclass
+class Cues:
+    seated: float
+    raise_reps: int
+    raise_reps_bent: int
+    squat_reps: int
+    toe_score: float
+    roll_score: float
+
+    def as_dict(self) -> dict:
+        return {k: (round(v, 3) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
+
+
+def cues(track: PoseTrack) -> Cues:
+    """The measurements :func:`detect` decides on."""
+    from ..profile import load_profile
+    from ..view import estimate_view
+    from .foot_roll import roll_signals
+    from .foot_spine import seated_fraction
+    from .heel_raise import stepping_mask
+    from .squat import depth_signal
+    from .toe_lift import toe_signals
+
+    profile = load_profile(None, "squat")
+    pose = feet.prepare(track, profile)
+    view = estimate_view(track)
+    t, xy = pose.t, pose.xy
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        seated = float(np.nanmedian(seated_fraction(xy))) if np.isfinite(xy[:, 0, 0]).any() else 1.0
+
+        # Knees: mean 3D flexion of both legs above the video's straightest.
+        knee = np.mean([feet.knee_flexion_3d(pose.world, s) for s in SIDES], axis=0)
+        knee_rel = knee - np.nanpercentile(knee, 5)
+        # Up on the toes: the hip centre AND the ankles rise above their standing heights (the
+        # smaller of the two, / 0.7, in foot lengths). The hips alone also "rise" when someone
+        # stands up tall after a squat; the ankles alone drift up at the bottom of a deep squat
+        # (MediaPipe) - but then the knees are bent, and those frames do not count.
+        # Standing = the straightest knees and, among those, the lower levels (a heel raise keeps
+        # the knees straight at the top too).
+        unit = feet.foot_unit(xy, np.isfinite(xy[:, 0, 0]))
+        stand = knee_rel < STAND_KNEE_DEG
+        depth = depth_signal(pose.world, xy, view.frame_label)  # the squat analyzer's own depth
+        squat = [r for r in find_reps(t, depth, RepParams(min_amplitude=SQUAT_MIN_DEG)) if r.complete]
+        squat_reps = len(squat)
+        near_squat = np.zeros(len(t), bool)
+        for r in squat:
+            near_squat[max(0, r.start - int(0.5 * pose.fs)): r.end + int(1.0 * pose.fs) + 1] = True
+        raise_reps = raise_bent = 0
+        if stand.sum() >= 5 and np.isfinite(unit):
+            ys = [feet.hip_centre_y(xy)] + [xy[:, CHAIN[s]["ankle"], 1] for s in SIDES]
+            rises = []
+            for y in ys:
+                ok = stand & np.isfinite(y)
+                if ok.sum() < 5:
+                    rises.append(np.full(len(t), np.nan))
+                    continue
+                coarse = feet.rise(y, ok, t, unit, 4.0)
+                low = ok & (coarse <= np.nanpercentile(coarse[ok], 30) + 0.03)
+                rises.append(feet.rise(y, low, t, unit, 3.0))
+            ankles = np.nanmean(np.stack(rises[1:]), axis=0)
+            up = np.fmin(rises[0], ankles) / feet.ANKLE_LEVER
+            up[stepping_mask(xy, t, unit)] = 0.0  # walking in or out, stepping back from a rack
+            lift = np.clip(np.nan_to_num(up), 0.0, None)
+            for r in feet.find(t, lift, RepParams(min_amplitude=RAISE_MIN, min_duration_s=0.4)):
+                if not r.complete:
+                    continue
+                # The knees stay straight at the top of a raise.
+                top = lift[r.start:r.end + 1] >= 0.7 * lift[r.bottom]
+                if np.nanmedian(knee_rel[r.start:r.end + 1][top]) > STRAIGHT_KNEE_DEG:
+                    continue
+                # Standing up tall right after a squat is not a raise (nor is a footwork bend deep
+                # enough to count as a squat: when unsure, the squat).
+                if near_squat[r.start:r.end + 1].any():
+                    continue
+                raise_reps += 1
+                lo = max(0, r.start - int(1.5 * pose.fs))
+                hi = min(len(t), r.end + int(1.5 * pose.fs) + 1)
+                if np.nanmax(knee_rel[lo:hi]) >= FOOTWORK_BEND_DEG:
+                    raise_bent += 1
+
+
+        _, toe, _, _ = toe_signals(pose)
+        toe_reps = feet.find(t, toe, RepParams(min_amplitude=0.025, min_duration_s=0.4))
+        toe_score = max([toe[r.bottom] / 0.025 for r in toe_reps if r.complete] or [0.0])
+        toe_score = float(toe_score) if np.isfinite(toe_score) else 0.0
+
+        _, roll, _, _ = roll_signals(pose, view)
+        roll_reps = feet.pair_excursions(t, roll, RepParams(min_amplitude=5.0, min_duration_s=0.3), ("in", "out"))
+        amps = [max(abs(np.nanmax(roll[r.start:r.end + 1])), abs(np.nanmin(roll[r.start:r.end + 1]))) / 5.0
+                for r in roll_reps if r.complete]
+        roll_score = float(max(amps or [0.0]))
+    return Cues(seated, raise_reps, raise_bent, squat_reps, toe_score, roll_score)
+
+
+def detect(track: PoseTrack) -> str:
+    """The exercise name for ``kinetic analyze --exercise auto`` (see the module docstring)."""
+    if len(track) == 0 or not track.detected.any():
+        return "squat"
+    c = cues(track)
+    if c.seated < SEATED_MAX:
+        return "foot_spine"
+    if c.raise_reps >= 1:
+        return "footwork" if c.raise_reps_bent * 2 >= c.raise_reps else "heel_raise"
+    if c.squat_reps >= 1:
+        return "squat"
+    # The roll is measured only from the front or behind, where the toes' rise reads short and
+    # a rolling foot moves the toe against the heel too: a clear roll wins there.
+    if c.roll_score >= FOOT_ONLY_MARGIN:
+        return "foot_roll"
+    if c.toe_score >= FOOT_ONLY_MARGIN:
+        return "toe_lift"
+    return "squat"

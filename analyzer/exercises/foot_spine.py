@@ -1,0 +1,133 @@
+"""Foot spine, seated with the legs long: point the feet (then the toes reach for the floor),
+reverse (toes back, balls of the feet), flex the ankles fully. Side view.
+
+The signal is the ankle's plantarflexion in the image: the angle between the shank (ankle->knee)
+and the foot (heel->big toe), relative to the resting foot, + pointed, - flexed; mean of the feet
+in view. A repetition is one point and one flex (pointing first is the exercise's order). Per
+repetition: the range each way, the order, and the tempo (time into the point, held, back, into
+the flex). MediaPipe has no toe joints: the toes' own curl ("reach for the floor") is not seen.
+Pure numpy.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from .. import geometry as g
+from ..faults import Measurement
+from ..profile import Profile
+from ..reps import Rep
+from ..skeleton import CHAIN, L_HIP, R_HIP, SIDES
+from ..track import PoseTrack
+from ..view import ViewEstimate
+from . import feet
+from .common import ExerciseAnalysis
+
+
+def ankle_plantarflexion(xy: np.ndarray, side: str) -> np.ndarray:
+    """(T,) image angle between the shank (ankle->knee) and the foot (heel->foot_index), degrees:
+    about 90-100 with the foot at a right angle to the shank, larger when pointed, smaller when
+    flexed."""
+    p = CHAIN[side]
+    return g.angle_between(xy[:, p["knee"]] - xy[:, p["ankle"]], xy[:, p["foot"]] - xy[:, p["heel"]])
+
+
+def seated_fraction(xy: np.ndarray) -> np.ndarray:
+    """(T,) the hips' height above the ankles over the hip-ankle distance (image): ~1 standing,
+    near 0 sitting with the legs long (a camera at the person's side or front)."""
+    hip = 0.5 * (xy[:, L_HIP] + xy[:, R_HIP])
+    out = []
+    for side in SIDES:
+        ank = xy[:, CHAIN[side]["ankle"]]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out.append((ank[:, 1] - hip[:, 1]) / g.distance(hip, ank))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(np.stack(out), axis=0)
+
+
+def analyze_foot_spine(track: PoseTrack, view: ViewEstimate, profile: Profile) -> ExerciseAnalysis:
+    pose = feet.prepare(track, profile)
+    t, xy = pose.t, pose.xy
+    raw = {side: ankle_plantarflexion(xy, side) for side in SIDES}
+    raw = feet.near_side_only(feet.gate({f"{side}_ankle_angle": raw[side] for side in SIDES}, view), view)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean0 = np.nanmean(np.stack(list(raw.values())), axis=0)
+    # Resting: the still level the foot returns to between the point and the flex.
+    rest = feet.rest_by_visits(mean0, t)
+    s: dict[str, np.ndarray] = {}
+    base: dict[str, float] = {}
+    for side in SIDES:
+        x = raw[f"{side}_ankle_angle"]
+        base[f"{side}_ankle_angle"] = feet.baseline(x, rest)
+        s[f"{side}_plantarflexion"] = x - feet.local_baseline(x, rest, t, 6.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        pf = np.nanmean(np.stack([s["left_plantarflexion"], s["right_plantarflexion"]]), axis=0)
+    s["plantarflexion"] = pf
+    s["seated"] = seated_fraction(xy)
+    params = feet.rep_params(profile, 6.0)
+    # A repetition starts with the point (the exercise's order). Which came first cannot be told
+    # inside a periodic point-flex-point-flex; only the video's first movement shows it.
+    found = feet.pair_excursions(t, pf, params, ("a point", "a flex"), first=0)
+
+    def metrics(r: Rep, v: str) -> dict[str, float | None]:
+        a, e = r.start, r.end
+        m: dict[str, float | None] = {}
+        m["point_deg"] = feet.peak_in(pf, a, e, "max")
+        m["flex_deg"] = -feet.peak_in(pf, a, e, "min")
+        for side in SIDES:
+            m[f"{side}_point_deg"] = feet.peak_in(s[f"{side}_plantarflexion"], a, e, "max")
+            m[f"{side}_flex_deg"] = -feet.peak_in(s[f"{side}_plantarflexion"], a, e, "min")
+        w = pf[a:e + 1]
+        k_point = a + int(np.nanargmax(w))
+        k_flex = a + int(np.nanargmin(w))
+        # Tempo of the point: into it, held (within 20 % of its peak), back out; then the flex.
+        pos = np.clip(np.nan_to_num(pf, nan=0.0), 0, None)
+        neg = np.clip(-np.nan_to_num(pf, nan=0.0), 0, None)
+        a_p, e_p = (a, k_flex) if k_point < k_flex else (k_flex, e)
+        tp = feet.timing(pos, t, a_p, k_point, e_p, hi=0.8)
+        a_f, e_f = (k_point, e) if k_point < k_flex else (a, k_point)
+        tf = feet.timing(neg, t, a_f, k_flex, e_f, hi=0.8)
+        m["point_in_s"], m["point_hold_s"], m["point_out_s"] = tp.rise_s, tp.hold_s, tp.lower_s
+        m["flex_in_s"], m["flex_hold_s"], m["flex_out_s"] = tf.rise_s, tf.hold_s, tf.lower_s
+        m["duration_s"] = float(t[e] - t[a])
+        # The rep's key frame: the middle of the held point (within 20 % of its peak).
+        with np.errstate(invalid="ignore"):
+            held = np.flatnonzero(pos[a_p:e_p + 1] >= 0.8 * pos[k_point]) + a_p
+        r.bottom = int(held[len(held) // 2]) if len(held) else k_point
+        return m
+
+    def measure(r: Rep, m: dict, v: str) -> list[Measurement]:
+        out = []
+        for side in SIDES:
+            for code, key in (("limited_point", "point_deg"), ("limited_flex", "flex_deg")):
+                val = m[f"{side}_{key}"]
+                if val is not None and np.isfinite(val):
+                    out.append(feet.measurement(code, side, val, t, r))
+        out.append(feet.measurement("foot_spine_rushed", None, m["duration_s"], t, r))
+        return out
+
+    notes = ["the toes' own curl toward the floor is not measured: MediaPipe has no toe joints"]
+    first_move = _first_movement(t, pf, params)
+    if first_move == "flex":
+        notes.append("the video's first movement is a flex: the foot spine points first, then flexes")
+    if not np.isfinite(pf).any():
+        notes.append(f"the ankle's point and flex need a side view; this video is filmed from the {view.label}")
+    return feet.assemble("foot_spine", found, pose, view, profile, metrics, measure, s, pf,
+                         "ankle plantarflexion (image, shank vs heel->toe, vs rest; point +), deg",
+                         base, notes, "point and flex")
+
+
+def _first_movement(t: np.ndarray, pf: np.ndarray, params) -> str | None:
+    """'point' or 'flex': the video's first whole excursion of the ankle angle, if any."""
+    from ..reps import find_reps
+
+    x = feet.for_segmentation(pf, t)
+    with np.errstate(invalid="ignore"):
+        ups = [r for r in find_reps(t, np.where(np.isfinite(x), np.clip(x, 0, None), np.nan), params) if r.complete]
+        downs = [r for r in find_reps(t, np.where(np.isfinite(x), np.clip(-x, 0, None), np.nan), params) if r.complete]
+    firsts = [(r.start, "point") for r in ups[:1]] + [(r.start, "flex") for r in downs[:1]]
+    return min(firsts)[1] if firsts else None
