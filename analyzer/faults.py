@@ -124,6 +124,8 @@ def fmt_value(value: float, unit: str) -> str:
         return f"{value:.1f}°"
     if unit in ("foot", "stance", "torso"):
         return f"{100 * value:.0f} %{UNIT_TEXT[unit]}"
+    if unit == "s":
+        return f"{value:.1f} s"
     return f"{value:.2f}"
 
 

@@ -15,7 +15,8 @@ import numpy as np
 SUMMARY_SCHEMA = "kinetic/summary/1"
 
 # frames.csv: these columns first, then every metric series in a stable (sorted) order.
-FRAME_COLUMNS = ("frame", "time_s", "detected", "view", "rep", "phase", "depth_3d_knee_flexion")
+# rep_signal: the exercise's repetition signal (summary.json "rep_signal" says what it is).
+FRAME_COLUMNS = ("frame", "time_s", "detected", "view", "rep", "phase", "rep_signal")
 
 
 def _clean(x):

@@ -575,7 +575,13 @@ def warning_title(f: Fault) -> str:
 def short_value(f: Fault) -> str:
     """'29° (needs ≥ 30°)', '12° (limit 10°)', '52% (limit 45%)'."""
     def num(v: float) -> str:
-        return f"{v:.0f}°" if f.unit == "deg" else f"{100 * v:.0f}%"
+        if f.unit == "deg":
+            return f"{v:.0f}°"
+        if f.unit == "s":
+            return f"{v:.1f} s"
+        if f.unit in ("foot", "stance", "torso"):
+            return f"{100 * v:.0f}%"
+        return f"{v:.2f}"
 
     if f.code in ("knee_varus", "knee_valgus", "knee_tracking", "foot_roll", "hip_shift", "pelvic_drop"):
         return f"{num(abs(f.value))} (limit {num(abs(f.threshold))})"

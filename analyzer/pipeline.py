@@ -132,6 +132,7 @@ def build_summary(path: str, info: VideoInfo, track: PoseTrack, view: ViewEstima
                     duration_s=round(info.duration_s, 4), width=info.width, height=info.height,
                     rotation=info.rotation, codec=info.codec),
         exercise=exercise,
+        rep_signal=analysis.depth_label,
         view=view.as_dict(),
         detection_rate=round(track.detection_rate, 4),
         reps=[r.as_dict() for r in analysis.reps],

@@ -19,7 +19,7 @@ class FootExercise:
 FOOT_EXERCISES: dict[str, FootExercise] = {e.id: e for e in (
     FootExercise(
         "self_massage", 1, "Self-massage of feet and calves with a towel",
-        "eases the plantar fascia and the calves, which free the ankle to bend",
+        "the plantar fascia and the calves: easing them frees the ankle to bend",
         ("Sit with one leg long; loop a towel around the ball of the foot.",
          "Roll and knead the sole with your hands or a ball, heel to toes, 1-2 minutes.",
          "Pull the towel gently toward you to stretch the calf, 3 x 30 s per leg."),

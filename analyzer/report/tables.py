@@ -180,7 +180,7 @@ PLOTS: tuple[PlotSpec, ...] = (
     PlotSpec("depth", "Depth", "how far you went down: knee bend, and the thigh's angle (90° = parallel)", "°",
              (Line("knee_flexion", "knee bend", MAIN), Line("thigh_inclination", "thigh from vertical", SECOND)),
              (Limit("shallow_depth", label="shallow below"),), ("shallow_depth",),
-             fallback=(Line("depth_3d_knee_flexion", "knee bend (3D estimate)", MAIN),)),
+             fallback=(Line("rep_signal", "depth (the rep signal)", MAIN),)),
     PlotSpec("heel", "Heel lift", "heel rise above standing, % of foot length", "%",
              (Line("heel_lift", "heel lift", MAIN, 100.0),), (Limit("heel_lift", label="limit"),), ("heel_lift",)),
     PlotSpec("foot_roll", "Foot roll", "rear-foot angle change from standing", "°",
