@@ -2,6 +2,8 @@
 
     kinetic analyze VIDEO... [-o OUTDIR] [--exercise auto|squat] [--view auto|front|side|rear]
                     [--model full|lite|heavy|PATH] [--no-replay] [--profile FILE] [--jobs N]
+    kinetic report OUTDIR...
+    kinetic live [--camera N | --source VIDEO] [--exercise squat] [--record DIR | --no-record] [--no-window]
     kinetic demo
     kinetic models [list|fetch|verify] [VARIANT...]
 
@@ -37,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("analyze", help="analyse recorded video(s)",
                        description="Analyse squat videos. Writes OUTDIR/<video name>/ with summary.json, "
-                                   "frames.csv, landmarks.npz and replay.mp4.")
+                                   "frames.csv, landmarks.npz, replay.mp4 and report.html.")
     a.add_argument("videos", nargs="+", metavar="VIDEO", help="video file(s) any FFmpeg build can read")
     a.add_argument("-o", "--outdir", default="kinetic-out", type=Path,
                    help="folder for the results (default: %(default)s)")
@@ -54,9 +56,19 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--jobs", type=int, default=1, metavar="N", help="analyse N videos at once (default: 1)")
     a.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
 
+    from .live.cli import DESCRIPTION as LIVE_DESCRIPTION, HELP as LIVE_HELP, add_live_arguments
+
+    add_live_arguments(sub.add_parser("live", help=LIVE_HELP, description=LIVE_DESCRIPTION))
+
     d = sub.add_parser("demo", help="analyse the embedded sample clip and say where the results are")
     d.add_argument("-o", "--outdir", default="kinetic-demo", type=Path, help="folder for the results (default: %(default)s)")
     d.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+
+    r = sub.add_parser("report", help="(re)write report.html from a saved analysis, without the model",
+                       description="Write OUTDIR/report.html from the summary.json, frames.csv and replay.mp4 "
+                                   "that `kinetic analyze` saved there. OUTDIR may also be the folder given to "
+                                   "`analyze -o`: every analysis in it gets its report.")
+    r.add_argument("folders", nargs="+", metavar="OUTDIR", help="an analysis folder (or a folder of them)")
 
     m = sub.add_parser("models", help="list, fetch or verify the pose models",
                        description="PoseLandmarker bundles: lookup order is explicit path, local cache, "
@@ -97,8 +109,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "analyze":
             return cmd_analyze(args)
+        if args.command == "live":
+            from .live.cli import cmd_live
+            return cmd_live(args, _err)
         if args.command == "demo":
             return cmd_demo(args)
+        if args.command == "report":
+            return cmd_report(args)
         if args.command == "models":
             from .models import models_command
             return models_command(args.action, args.variants)
@@ -191,6 +208,28 @@ def _print_results(results) -> int:
         else:
             print(_report_line(res["summary"], res["outdir"]), flush=True)
     return failures
+
+
+def cmd_report(args) -> int:
+    from .report import ReportError, write_report
+
+    failures = 0
+    for folder in args.folders:
+        folder = Path(folder)
+        targets = [folder]
+        if folder.is_dir() and not (folder / "summary.json").exists():
+            inner = sorted(p.parent for p in folder.glob("*/summary.json") if not p.parent.name.startswith("."))
+            targets = inner or targets
+        for target in targets:
+            try:
+                print(write_report(target), flush=True)
+            except ReportError as exc:
+                _err(str(exc))
+                failures += 1
+            except OSError as exc:
+                _err(f"{target}: cannot write report.html ({exc.strerror or exc})")
+                failures += 1
+    return 1 if failures else 0
 
 
 def cmd_demo(args) -> int:

@@ -16,7 +16,7 @@ UNIT_TEXT = {"deg": "°", "foot": " of foot length", "stance": " of stance width
 
 LABELS = {
     "limited_dorsiflexion": "limited ankle dorsiflexion",
-    "heel_lift": "heels lift",
+    "heel_lift": "heel lifts",
     "knee_valgus": "knee caves in (valgus)",
     "knee_varus": "knee bows out (varus)",
     "knee_tracking": "knee not over the 2nd/3rd toe",

@@ -144,3 +144,184 @@ def _first_below(x: np.ndarray, lo: int, hi: int, level: float) -> int:
     """First index in [lo, hi] with x <= level (hi if none)."""
     idx = np.flatnonzero(x[lo:hi + 1] <= level)
     return lo + int(idx[0]) if len(idx) else hi
+
+
+# --- streaming -----------------------------------------------------------------------------------
+
+
+@dataclass
+class RepEvent:
+    """A repetition the streaming counter has just closed.
+
+    ``rep`` holds frame numbers counted from the counter's first :meth:`RepCounter.update` call
+    (one per frame, NaN frames included); the times are the ``t`` values given for those frames.
+    ``peak`` and ``standing`` are in the depth signal's units.
+    """
+
+    rep: Rep
+    start_s: float
+    bottom_s: float
+    end_s: float
+    peak: float
+    standing: float
+
+
+class RepCounter:
+    """Causal repetition segmentation: :func:`find_reps` one sample at a time, for live use.
+
+    Feed one (time, depth) sample per frame to :meth:`update`; it returns a :class:`RepEvent`
+    on the frame a repetition ends (back within ``return_fraction`` of its amplitude from the
+    standing level), else None. The same :class:`RepParams` and the same definitions as the
+    offline segmentation, with two things it cannot know yet replaced by what it has seen:
+
+    * the standing level: offline, the 5th percentile of the whole stretch; here the 5th
+      percentile of the last ``standing_window_s`` seconds outside repetitions;
+    * the end: offline, the first frame within ``return_fraction`` of the amplitude above the
+      minimum *after* the bottom; here above the standing level (the same frame when the person
+      returns to their usual standing).
+
+    A rep is entered once the signal rises ``min_amplitude`` above standing; its start is then
+    found in the buffered history exactly as offline. A gap longer than ``max_gap_s`` (person out
+    of frame) ends a rep in progress as incomplete and restarts the standing estimate.
+    """
+
+    def __init__(self, params: RepParams = RepParams(), standing_window_s: float = 10.0) -> None:
+        self.params = params
+        self.standing_window_s = standing_window_s
+        self._t: list[float] = []
+        self._x: list[float] = []
+        self._rest_t: list[float] = []  # recent samples outside reps: the standing estimate
+        self._rest_x: list[float] = []
+        self._last_finite_t: float | None = None
+        self._segment_start = 0  # first frame of the current finite stretch
+        self._after_rep = 0  # the previous rep's end (or the stretch start): left search bound
+        self._peak_i = -1  # frame of the deepest sample of the rep in progress, -1 if none
+        self._finishing = False  # a rep just ended and the person is still rising
+        self.standing = float("nan")
+        self.count = 0  # complete reps so far
+
+    # --- state for display ---------------------------------------------------------------
+
+    @property
+    def in_rep(self) -> bool:
+        """A repetition (amplitude reached) is in progress."""
+        return self._peak_i >= 0
+
+    @property
+    def peak(self) -> float:
+        """Depth of the deepest sample of the rep in progress (NaN if none)."""
+        return self._x[self._peak_i] if self.in_rep else float("nan")
+
+    @property
+    def phase(self) -> str:
+        """'standing', 'descent', 'ascent' (of a rep in progress or starting), or '' if unknown."""
+        if not self._x or not np.isfinite(self._x[-1]) or not np.isfinite(self.standing):
+            return ""
+        x = self._x[-1]
+        if self.in_rep:
+            peak = self._x[self._peak_i]
+            return "ascent" if x < peak - 0.1 * (peak - self.standing) else "descent"
+        if x <= self.standing + self.params.return_fraction * self.params.min_amplitude:
+            return "standing"
+        return "ascent" if self._finishing else "descent"
+
+    # --- feeding -------------------------------------------------------------------------
+
+    def update(self, t: float, depth: float) -> RepEvent | None:
+        """Add the sample of the next frame; a :class:`RepEvent` if a rep ended on it."""
+        p = self.params
+        i = len(self._t)
+        x = float(depth)
+        self._t.append(float(t))
+        self._x.append(x)
+        if not np.isfinite(x):
+            if self._last_finite_t is not None and t - self._last_finite_t > p.max_gap_s:
+                return self._lost_track()
+            return None
+        if self._last_finite_t is None or t - self._last_finite_t > p.max_gap_s:
+            self._restart(i)
+        self._last_finite_t = float(t)
+        if not self.in_rep:
+            self._remember_rest(t, x)
+            if x <= self.standing + p.return_fraction * p.min_amplitude:
+                self._finishing = False
+            if x - self.standing >= p.min_amplitude:
+                self._peak_i = i
+            return None
+        if x > self._x[self._peak_i]:
+            self._peak_i = i
+        peak = self._x[self._peak_i]
+        if x <= self.standing + p.return_fraction * (peak - self.standing):
+            return self._close(i)
+        return None
+
+    def finish(self) -> RepEvent | None:
+        """The stream ended: a rep in progress becomes an incomplete :class:`RepEvent`."""
+        if not self.in_rep:
+            return None
+        return self._incomplete(len(self._x) - 1, "the session ended before the person stood up")
+
+    # --- internals -----------------------------------------------------------------------
+
+    def _restart(self, i: int) -> None:
+        self._segment_start = self._after_rep = i
+        self._rest_t.clear()
+        self._rest_x.clear()
+        self.standing = float("nan")
+
+    def _remember_rest(self, t: float, x: float) -> None:
+        self._rest_t.append(t)
+        self._rest_x.append(x)
+        cut = 0
+        while self._rest_t[cut] < t - self.standing_window_s:
+            cut += 1
+        if cut:
+            del self._rest_t[:cut], self._rest_x[:cut]
+        self.standing = float(np.percentile(self._rest_x, 5))
+
+    def _lost_track(self) -> RepEvent | None:
+        self._last_finite_t = None
+        if not self.in_rep:
+            return None
+        return self._incomplete(len(self._x) - 1, "the person left the frame during this rep")
+
+    def _left(self, peak_i: int) -> tuple[np.ndarray, int, int, float]:
+        """(interpolated signal from the left bound, offset, start frame, left amplitude)."""
+        lo = self._after_rep
+        x = _interp_nan(np.asarray(self._x[lo:peak_i + 1], np.float64))
+        base = int(np.argmin(x))
+        amp = float(x[-1] - x[base])
+        start = _last_below(x, base, len(x) - 1, x[base] + self.params.return_fraction * amp)
+        return x, lo, lo + start, amp
+
+    def _close(self, i: int) -> RepEvent | None:
+        p = self.params
+        peak_i, peak = self._peak_i, self._x[self._peak_i]
+        x, lo, start, amp_left = self._left(peak_i)
+        left_base = float(np.min(x))
+        self._peak_i = -1
+        self._after_rep = i
+        stand_level = self.standing + p.standing_tolerance * (peak - self.standing)
+        duration = self._t[i] - self._t[start]
+        if amp_left < p.min_amplitude or left_base > stand_level:
+            reason = "the session started during this rep" if lo == self._segment_start == 0 and \
+                start == lo else "did not start from standing"
+            if lo == self._segment_start and start == lo and lo > 0:
+                reason = "the person came into the frame during this rep"
+            return self._event(Rep(start, peak_i, i, False, reason))
+        if not (p.min_duration_s <= duration <= p.max_duration_s):
+            return None  # as offline: too quick or too slow to be a repetition
+        self.count += 1
+        return self._event(Rep(start, peak_i, i, True))
+
+    def _incomplete(self, i: int, reason: str) -> RepEvent:
+        peak_i = self._peak_i
+        _, _, start, _ = self._left(peak_i)
+        self._peak_i = -1
+        self._after_rep = i
+        return self._event(Rep(start, peak_i, i, False, reason))
+
+    def _event(self, rep: Rep) -> RepEvent:
+        self._finishing = True
+        return RepEvent(rep, self._t[rep.start], self._t[rep.bottom], self._t[rep.end],
+                        float(self._x[rep.bottom]), self.standing)
