@@ -68,7 +68,8 @@ def apply_side(series: dict[str, np.ndarray], models: dict[str, LinearModel], si
     ``series`` has ``{side}_{metric}`` arrays and ``trunk_lean``; models are keyed by the metric
     without side (``shank_inclination``, ``thigh_inclination``, ``trunk_lean``) and their
     features name metrics the same way. Knee and hip flexion are rebuilt from the corrected
-    parts (in a 2D side view knee flexion = thigh + shank inclination exactly).
+    parts (in a 2D side view knee flexion = thigh + shank inclination and hip flexion = thigh +
+    trunk inclination, exactly).
     """
     if not models:
         return series
@@ -84,4 +85,7 @@ def apply_side(series: dict[str, np.ndarray], models: dict[str, LinearModel], si
         # Trunk features are the side-free (near-leg) series, e.g. ``thigh_inclination``.
         measured = {f: series[f] for f in ["trunk_lean", *models["trunk_lean"].coefs]}
         out["trunk_lean"] = models["trunk_lean"].apply(measured)
+    for side in sides:
+        # Likewise hip flexion = thigh + trunk inclination in a side view.
+        out[f"{side}_hip_flexion"] = out[f"{side}_thigh_inclination"] + out["trunk_lean"]
     return out

@@ -67,7 +67,10 @@ def _standing(x: np.ndarray, phase: list[str]) -> float:
 
 
 def metric_errors(case: BenchCase, acc: MetricErrors) -> None:
-    """Per-frame errors of the metrics this case's view can see."""
+    """Per-frame errors of the squat metrics this case's view can see (the foot exercises are
+    scored on their repetitions)."""
+    if case.exercise != "squat":
+        return
     view = expected_view(case.azimuth)
     s = case.analysis.series
     a3, a2 = case.truth["angles3d"], case.truth["angles2d"]
