@@ -15,50 +15,30 @@ if TYPE_CHECKING:  # importing these here would loop: faults -> exercises.catalo
     from .common import ExerciseAnalysis
 
 
-def _squat(track: "PoseTrack", view: "ViewEstimate", profile: "Profile") -> "ExerciseAnalysis":
-    from .squat import analyze_squat
-
-    return analyze_squat(track, view, profile)
-
-
-def _heel_raise(track: "PoseTrack", view: "ViewEstimate", profile: "Profile") -> "ExerciseAnalysis":
-    from .heel_raise import analyze_heel_raise
-
-    return analyze_heel_raise(track, view, profile)
-
-
-def _footwork(track: "PoseTrack", view: "ViewEstimate", profile: "Profile") -> "ExerciseAnalysis":
-    from .footwork import analyze_footwork
-
-    return analyze_footwork(track, view, profile)
+# name -> (module, function): imported on first use so that `kinetic --help` stays fast.
+# The profile file is analyzer/profiles/<name>.toml.
+_MODULES = {
+    "squat": ("squat", "analyze_squat"),
+    "heel_raise": ("heel_raise", "analyze_heel_raise"),
+    "footwork": ("footwork", "analyze_footwork"),
+    "foot_roll": ("foot_roll", "analyze_foot_roll"),
+    "toe_lift": ("toe_lift", "analyze_toe_lift"),
+    "foot_spine": ("foot_spine", "analyze_foot_spine"),
+}
 
 
-def _foot_roll(track: "PoseTrack", view: "ViewEstimate", profile: "Profile") -> "ExerciseAnalysis":
-    from .foot_roll import analyze_foot_roll
+def _lazy(module: str, function: str) -> Callable[["PoseTrack", "ViewEstimate", "Profile"], "ExerciseAnalysis"]:
+    def analyze(track: "PoseTrack", view: "ViewEstimate", profile: "Profile") -> "ExerciseAnalysis":
+        from importlib import import_module
 
-    return analyze_foot_roll(track, view, profile)
+        return getattr(import_module(f"{__name__}.{module}"), function)(track, view, profile)
 
-
-def _toe_lift(track: "PoseTrack", view: "ViewEstimate", profile: "Profile") -> "ExerciseAnalysis":
-    from .toe_lift import analyze_toe_lift
-
-    return analyze_toe_lift(track, view, profile)
+    analyze.__name__ = function
+    return analyze
 
 
-def _foot_spine(track: "PoseTrack", view: "ViewEstimate", profile: "Profile") -> "ExerciseAnalysis":
-    from .foot_spine import analyze_foot_spine
-
-    return analyze_foot_spine(track, view, profile)
-
-
-# name -> analyzer. The profile file is analyzer/profiles/<name>.toml.
 ANALYZERS: dict[str, Callable[["PoseTrack", "ViewEstimate", "Profile"], "ExerciseAnalysis"]] = {
-    "squat": _squat,
-    "heel_raise": _heel_raise,
-    "footwork": _footwork,
-    "foot_roll": _foot_roll,
-    "toe_lift": _toe_lift,
-    "foot_spine": _foot_spine,
+    name: _lazy(*spec) for name, spec in _MODULES.items()
 }
 
 

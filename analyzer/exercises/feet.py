@@ -27,6 +27,7 @@ from .common import (
     baseline,
     clean_pose,
     local_baseline,
+    standing_mask,
 )
 
 # Foot length from shank length (Drillis & Contini: foot 0.152 H, shank 0.246 H).
@@ -102,17 +103,9 @@ def prepare(track: PoseTrack, profile: Profile, min_visibility: float | None = N
 
 
 def quiet_mask(x: np.ndarray, fraction: float = 0.2, min_frames: int = 5) -> np.ndarray:
-    """(T,) bool: frames near the resting level of an activity signal (larger = more active)."""
-    finite = np.isfinite(x)
-    if not finite.any():
-        return np.zeros(len(x), bool)
-    lo, hi = np.nanpercentile(x, [5, 95])
-    mask = finite & (x <= lo + fraction * max(hi - lo, 1e-9))
-    if mask.sum() < min_frames:
-        order = np.argsort(np.where(finite, x, np.inf))[:min_frames]
-        mask = np.zeros(len(x), bool)
-        mask[order] = True
-    return mask
+    """(T,) bool: frames near the resting level of an activity signal (larger = more active);
+    the squat's standing mask with the foot exercises' defaults."""
+    return standing_mask(x, fraction, min_frames)
 
 
 def rest_by_visits(x: np.ndarray, t: np.ndarray, still_fraction: float = 0.3, min_still_s: float = 0.15,
