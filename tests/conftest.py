@@ -20,6 +20,20 @@ SYNTHETIC = DATA / "synthetic"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+def squat_signal(n, fs=30.0, depth=100.0, period=2.0, rest=1.0, noise=0.0, seed=0):
+    """A made-up depth signal of ``n`` cosine squats: (t, x), seconds and degrees, standing at
+    10 deg with ``rest`` seconds before and after, plus Gaussian ``noise`` (deg)."""
+    import numpy as np
+
+    t = np.arange(0, rest + n * period + rest, 1 / fs)
+    x = np.full_like(t, 10.0)
+    for i in range(n):
+        a = rest + i * period
+        m = (t >= a) & (t < a + period)
+        x[m] = 10 + depth * 0.5 * (1 - np.cos(2 * np.pi * (t[m] - a) / period))
+    return t, x + np.random.default_rng(seed).normal(0, noise, len(t))
+
+
 def need(path: Path) -> Path:
     """Return ``path`` if it exists; otherwise skip (fail under CI) with the reason."""
     if not path.exists():

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import IN_CI, ROOT, VIDEOS, need
+from conftest import IN_CI, ROOT, VIDEOS, need, squat_signal
 
 from analyzer.reps import RepCounter, RepParams, find_reps
 
@@ -44,14 +44,6 @@ def one_line_error(proc, fragment: str) -> str:
 # --- the streaming rep counter --------------------------------------------------------------------
 
 
-def _squats(n, fs=30.0, depth=100.0, period=2.0, rest=1.0, noise=0.0, seed=0):
-    t = np.arange(0, rest + n * period + rest, 1 / fs)
-    x = np.full_like(t, 10.0)
-    for i in range(n):
-        a = rest + i * period
-        m = (t >= a) & (t < a + period)
-        x[m] = 10 + depth * 0.5 * (1 - np.cos(2 * np.pi * (t[m] - a) / period))
-    return t, x + np.random.default_rng(seed).normal(0, noise, len(t))
 
 
 def _stream(t, x, params=RepParams()):
@@ -62,7 +54,7 @@ def _stream(t, x, params=RepParams()):
 
 
 def test_rep_counter_equals_offline_segmentation():
-    t, x = _squats(4, noise=1.0)
+    t, x = squat_signal(4, noise=1.0)
     offline = find_reps(t, x)
     counter, events = _stream(t, x)
     assert counter.count == len(events) == len(offline) == 4
@@ -74,14 +66,14 @@ def test_rep_counter_equals_offline_segmentation():
 
 
 def test_rep_counter_ignores_small_and_quick_movements():
-    t, x = _squats(2, depth=25.0)  # shallower than the 35 deg amplitude
+    t, x = squat_signal(2, depth=25.0)  # shallower than the 35 deg amplitude
     assert _stream(t, x)[1] == []
-    t, x = _squats(3, period=0.4, rest=1.0)  # 0.4 s "reps": bounces, not repetitions
+    t, x = squat_signal(3, period=0.4, rest=1.0)  # 0.4 s "reps": bounces, not repetitions
     assert _stream(t, x)[0].count == 0
 
 
 def test_rep_counter_reports_cut_reps_as_incomplete():
-    t, x = _squats(2)
+    t, x = squat_signal(2)
     stop = np.searchsorted(t, 1.0 + 2.0 + 1.0)  # the session ends at the bottom of rep 2
     counter, events = _stream(t[:stop], x[:stop])
     assert counter.count == 1
@@ -95,7 +87,7 @@ def test_rep_counter_reports_cut_reps_as_incomplete():
 
 
 def test_rep_counter_phases():
-    t, x = _squats(1, noise=0.3)
+    t, x = squat_signal(1, noise=0.3)
     c = RepCounter()
     phases = []
     for a, b in zip(t, x):

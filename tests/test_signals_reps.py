@@ -5,6 +5,8 @@ import numpy as np
 import pytest
 
 from analyzer import signals
+from conftest import squat_signal
+
 from analyzer.reps import RepParams, find_reps
 
 
@@ -49,18 +51,10 @@ def test_one_euro_smooths_and_follows():
     assert moved[-1] == pytest.approx(50.0, abs=1.0)
 
 
-def _squats(n, fs=30.0, depth=100.0, period=2.0, rest=1.0):
-    t = np.arange(0, rest + n * period + rest, 1 / fs)
-    x = np.full_like(t, 10.0)
-    for i in range(n):
-        a = rest + i * period
-        m = (t >= a) & (t < a + period)
-        x[m] = 10 + depth * 0.5 * (1 - np.cos(2 * np.pi * (t[m] - a) / period))
-    return t, x
 
 
 def test_counts_reps_and_ignores_pulses():
-    t, x = _squats(3)
+    t, x = squat_signal(3)
     # A 15 deg bounce at each bottom and 10 deg fidgets while standing are not reps.
     x = x + np.where(x > 90, 15 * np.sin(2 * np.pi * 4 * t), 0) + np.where(x < 15, 10 * np.abs(np.sin(np.pi * t)), 0)
     reps = find_reps(t, x)
@@ -71,7 +65,7 @@ def test_counts_reps_and_ignores_pulses():
 
 
 def test_video_ending_mid_rep_is_incomplete():
-    t, x = _squats(3, rest=0.5)
+    t, x = squat_signal(3, rest=0.5)
     cut = int(np.searchsorted(t, 0.5 + 2 * 2.0 + 1.4))  # rising out of the third rep
     reps = find_reps(t[:cut], x[:cut])
     assert [r.complete for r in reps] == [True, True, False]
@@ -79,17 +73,17 @@ def test_video_ending_mid_rep_is_incomplete():
 
 
 def test_person_leaving_frame_splits_and_marks():
-    t, x = _squats(2)
+    t, x = squat_signal(2)
     x[int(2.6 * 30):int(3.4 * 30)] = np.nan  # gone during the ascent of rep 1 (0.8 s)
     reps = find_reps(t, x, RepParams(max_gap_s=0.5))
     assert [r.complete for r in reps] == [False, False]
     assert "left the frame" in reps[0].reason and "came into the frame" in reps[1].reason
     # A short dropout (0.3 s) is bridged: both reps count.
-    t, x = _squats(2)
+    t, x = squat_signal(2)
     x[int(2.6 * 30):int(2.9 * 30)] = np.nan
     assert [r.complete for r in find_reps(t, x, RepParams(max_gap_s=0.5))] == [True, True]
 
 
 def test_shallow_motion_is_not_a_rep():
-    t, x = _squats(3, depth=25.0)
+    t, x = squat_signal(3, depth=25.0)
     assert find_reps(t, x) == []

@@ -9,6 +9,8 @@ distance, which the front and rear views foreshorten. Angles are degrees, times 
 """
 from __future__ import annotations
 
+import warnings
+
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -100,6 +102,13 @@ def prepare(track: PoseTrack, profile: Profile, min_visibility: float | None = N
     vis = float(sig.get("min_visibility", 0.5)) if min_visibility is None else min_visibility
     return clean_pose(track, cutoff_hz=float(sig.get("cutoff_hz", 6.0)), max_gap=int(sig.get("max_gap_frames", 10)),
                       min_visibility=vis)
+
+
+def mean_across(series) -> np.ndarray:
+    """(T,) per-frame mean of the finite values of several (T,) series (NaN where none is)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # frames where every series is NaN
+        return np.nanmean(np.stack(list(series)), axis=0)
 
 
 def quiet_mask(x: np.ndarray, fraction: float = 0.2, min_frames: int = 5) -> np.ndarray:

@@ -11,7 +11,6 @@ roll out (in either order). Pure numpy.
 """
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 
@@ -52,15 +51,11 @@ def roll_signals(pose, view: ViewEstimate) -> tuple[dict[str, np.ndarray], np.nd
     every = np.isfinite(xy[:, 0, 0])
     unit = feet.foot_unit(xy, every)
     raw = feet.gate({f"{side}_roll": ankle_offset(xy, side, unit) for side in SIDES}, view)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        mean0 = np.nanmean(np.stack(list(raw.values())), axis=0)
+    mean0 = feet.mean_across(raw.values())
     # Resting = the still level the feet return to between rolls.
     rest = feet.rest_by_visits(mean0, t)
     s = {k: roll_degrees(x - feet.local_baseline(x, rest, t, 4.0)) for k, x in raw.items()}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        mean = np.nanmean(np.stack([s["left_roll"], s["right_roll"]]), axis=0)
+    mean = feet.mean_across([s["left_roll"], s["right_roll"]])
     return s, mean, rest, unit
 
 

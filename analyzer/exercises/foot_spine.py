@@ -10,7 +10,6 @@ Pure numpy.
 """
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 
@@ -42,9 +41,7 @@ def seated_fraction(xy: np.ndarray) -> np.ndarray:
         ank = xy[:, CHAIN[side]["ankle"]]
         with np.errstate(invalid="ignore", divide="ignore"):
             out.append((ank[:, 1] - hip[:, 1]) / g.distance(hip, ank))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanmean(np.stack(out), axis=0)
+    return feet.mean_across(out)
 
 
 def analyze_foot_spine(track: PoseTrack, view: ViewEstimate, profile: Profile) -> ExerciseAnalysis:
@@ -52,9 +49,7 @@ def analyze_foot_spine(track: PoseTrack, view: ViewEstimate, profile: Profile) -
     t, xy = pose.t, pose.xy
     raw = {side: ankle_plantarflexion(xy, side) for side in SIDES}
     raw = feet.near_side_only(feet.gate({f"{side}_ankle_angle": raw[side] for side in SIDES}, view), view)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        mean0 = np.nanmean(np.stack(list(raw.values())), axis=0)
+    mean0 = feet.mean_across(raw.values())
     # Resting: the still level the foot returns to between the point and the flex.
     rest = feet.rest_by_visits(mean0, t)
     s: dict[str, np.ndarray] = {}
@@ -63,9 +58,7 @@ def analyze_foot_spine(track: PoseTrack, view: ViewEstimate, profile: Profile) -
         x = raw[f"{side}_ankle_angle"]
         base[f"{side}_ankle_angle"] = feet.baseline(x, rest)
         s[f"{side}_plantarflexion"] = x - feet.local_baseline(x, rest, t, 6.0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        pf = np.nanmean(np.stack([s["left_plantarflexion"], s["right_plantarflexion"]]), axis=0)
+    pf = feet.mean_across([s["left_plantarflexion"], s["right_plantarflexion"]])
     s["plantarflexion"] = pf
     s["seated"] = seated_fraction(xy)
     params = feet.rep_params(profile, 6.0)

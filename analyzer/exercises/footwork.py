@@ -45,9 +45,7 @@ def footwork_signals(pose, rest_hint: np.ndarray | None = None) -> tuple[np.ndar
     def lift_for(rest: np.ndarray, window_s: float) -> np.ndarray:
         ys = [xy[:, CHAIN[s]["ankle"], 1] for s in SIDES]
         rises = [feet.rise(y, rest & np.isfinite(y), t, unit, window_s) / feet.ANKLE_LEVER for y in ys]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return np.nanmean(np.stack(rises), axis=0)
+        return feet.mean_across(rises)
 
     # Resting = legs straight and heels down: the lowest knee flexion and the lowest ankles.
     with warnings.catch_warnings():

@@ -74,9 +74,7 @@ def raise_signal(pose) -> tuple[np.ndarray, np.ndarray, float]:
 
     def combined(rest: np.ndarray, window_s: float) -> np.ndarray:
         hip, left, right = (feet.rise(y, rest & np.isfinite(y), t, unit, window_s) / feet.ANKLE_LEVER for y in ys)
-        with np.errstate(invalid="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return np.fmax(hip, np.nanmean(np.stack([left, right]), axis=0))
+        return np.fmax(hip, feet.mean_across([left, right]))
 
     # Resting frames: the lowest levels, found on a coarse signal first.
     coarse = combined(np.isfinite(ys[0]), 4.0)

@@ -34,18 +34,16 @@ def toe_signals(pose) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, fl
     for side in SIDES:
         p = CHAIN[side]
         raw[side] = (xy[:, p["heel"], 1] - xy[:, p["foot"], 1]) / unit  # toe above heel
+    mean0 = feet.mean_across(raw.values())
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        mean0 = np.nanmean(np.stack(list(raw.values())), axis=0)
+        warnings.simplefilter("ignore", RuntimeWarning)  # a clip with no toe seen at all
         rest = feet.quiet_mask(mean0 - np.nanpercentile(mean0, 5), 0.25)
     s: dict[str, np.ndarray] = {}
     for side in SIDES:
         p = CHAIN[side]
         s[f"{side}_toe_lift"] = raw[side] - feet.local_baseline(raw[side], rest, t, 4.0)
         s[f"{side}_heel_rise"] = feet.rise(xy[:, p["heel"], 1], rest, t, unit, 4.0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        lift = np.nanmean(np.stack([s["left_toe_lift"], s["right_toe_lift"]]), axis=0)
+    lift = feet.mean_across([s["left_toe_lift"], s["right_toe_lift"]])
     return s, lift, rest, unit
 
 
