@@ -38,7 +38,13 @@ EXERCISES: dict[str, dict] = {
     "squat": dict(
         posture="stand", stance=dict(toe_out=8.0),
         defaults=dict(knee_flexion=110.0, shank=35.0, lumbar_flexion=8.0, arm_forward=80.0,
-                      trunk_lean=None, descent=1.0, pause=0.2, ascent=1.0, rest=0.6)),
+                      trunk_lean=None, descent=1.0, pause=0.2, ascent=1.0, rest=0.6, lockout=None)),
+    # Not an exercise kinetic analyses: split-stance movements for the "unknown" outcome. The
+    # back foot's heel rises (back_heel, deg of foot pitch) as the knees bend.
+    "lunge": dict(
+        posture="stand", stance=dict(width=0.22, toe_out=6.0, forward_left=0.42, forward_right=-0.42),
+        defaults=dict(knee_flexion=95.0, shank=20.0, back_heel=35.0, arm_forward=10.0, arm_abduction=10.0,
+                      descent=1.0, pause=0.2, ascent=1.0, rest=0.6)),
     "heel_raise": dict(
         posture="stand", stance=dict(toe_out=5.0),
         defaults=dict(height=25.0, rise=0.7, hold=0.5, lower=0.8, rest=0.5, arm_abduction=12.0)),
@@ -208,7 +214,8 @@ def _pose_fields(s: dict) -> dict:
 
 
 def build_timeline(exercise: str, reps: list[dict], movement: dict | None = None, *,
-                   lead_in: float = 0.5, tail: float = 0.5, duration: float | None = None) -> Timeline:
+                   lead_in: float = 0.5, tail: float = 0.5, duration: float | None = None,
+                   front: str = "left") -> Timeline:
     """Keys and rep truth for ``exercise`` with ``reps`` (each a dict of settings and faults)."""
     if exercise not in EXERCISES:
         raise ValueError(f"unknown exercise {exercise!r}; known: {sorted(EXERCISES)}")
@@ -224,6 +231,7 @@ def build_timeline(exercise: str, reps: list[dict], movement: dict | None = None
     base.update({k: float(v) for k, v in (movement or {}).items() if k in PoseParams.names() and k not in
                  ("knee_flexion", "shank", "arm_forward", "lumbar_flexion") and v is not None})
     b = _Builder(base, lead_in, "stand" if spec["posture"] == "stand" else "rest")
+    b.front = front  # the forward foot of a split stance
     fn = globals()[f"_build_{exercise}"]
     for i, rep in enumerate(reps or [{}]):
         s, faults, root = _split(rep, defaults)
@@ -258,9 +266,16 @@ def _build_squat(b: _Builder, i: int, s: dict, faults: dict, root):
     fv = _fault_values(faults)
     for k, v in fv.items():
         bottom[k] = bottom.get(k, 0.0) + v
+    lockout = s.get("lockout")
+    if lockout is not None and float(lockout) > stand_pose.get("knee_flexion", 0.0):
+        # The rep ends short of standing: knees (and hips) stay bent at the top.
+        frac = float(lockout) / max(float(s["knee_flexion"]), 1.0)
+        stand_pose = dict(stand_pose, knee_flexion=float(lockout),
+                          shank=max(stand_pose.get("shank", 2.0), frac * shank_eff))
     rep = RepInfo(i, b.t, 0.0, 0.0, root_cause=root,
                   settings=dict(knee_flexion=s["knee_flexion"], shank=shank, shank_effective=shank_eff,
-                                descent=s["descent"], pause=s["pause"], ascent=s["ascent"]))
+                                descent=s["descent"], pause=s["pause"], ascent=s["ascent"],
+                                lockout=None if lockout is None else float(lockout)))
     if abs(b.keys[-1].pose.get("balance", 0) - stand_pose.get("balance", 0)) > 0:
         b.keys[-1].pose.update(stand_pose)
     t0 = b.t
@@ -275,9 +290,40 @@ def _build_squat(b: _Builder, i: int, s: dict, faults: dict, root):
     _phase(rep, "ascent", t2, b.t)
     rep.end = b.t
     rep.faults = _fault_records(faults, bottom, shank)
+    if lockout is not None and float(lockout) > STAND["knee_flexion"]:
+        rep.faults.append(dict(code="incomplete_lockout", side=None, key="lockout", value=float(lockout),
+                               unit="deg nominal knee flexion at the top"))
     if float(s["knee_flexion"]) < 90.0:
         rep.faults.append(dict(code="shallow_depth", side=None, key="knee_flexion",
                                value=float(s["knee_flexion"]), unit="deg nominal knee flexion at the bottom"))
+    b.reps.append(rep)
+    b.hold(s["rest"], b.idle, -1)
+
+
+def _build_lunge(b: _Builder, i: int, s: dict, faults: dict, root):
+    """Down into a split-stance lunge (both knees bend, the back heel rises) and back up. Which
+    foot is in front is the stance's (``forward_left``/``forward_right``)."""
+    stand = dict(b.keys[-1].pose)
+    bottom = dict(stand, knee_flexion=float(s["knee_flexion"]), shank=float(s["shank"]), trunk_lean=6.0,
+                  arm_forward=float(s["arm_forward"]), arm_abduction=float(s["arm_abduction"]))
+    back = "right" if b.front == "left" else "left"
+    bottom[f"heel_lift_{back}"] = float(s["back_heel"])
+    for k, v in _fault_values(faults).items():
+        bottom[k] = bottom.get(k, 0.0) + v
+    rep = RepInfo(i, b.t, 0.0, 0.0, root_cause=root,
+                  settings=dict(knee_flexion=s["knee_flexion"], shank=s["shank"], back_heel=s["back_heel"]))
+    t0 = b.t
+    rep.peak = b.to(s["descent"], bottom, "descent", i)
+    _phase(rep, "descent", t0, b.t)
+    if s["pause"] > 0:
+        t1 = b.t
+        b.hold(s["pause"], "bottom", i)
+        _phase(rep, "bottom", t1, b.t)
+    t2 = b.t
+    b.to(s["ascent"], stand, "ascent", i)
+    _phase(rep, "ascent", t2, b.t)
+    rep.end = b.t
+    rep.faults = _fault_records(faults, bottom, None)
     b.reps.append(rep)
     b.hold(s["rest"], b.idle, -1)
 

@@ -1,6 +1,7 @@
 """Scenario -> video (H.264 MP4) + ground-truth JSON. The one place that runs every stage."""
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,12 +40,25 @@ def make_body(scenario: Scenario):
     return Body(ph)
 
 
+def merged_stance(scenario: Scenario) -> dict:
+    """The exercise's default stance with the scenario's settings on top."""
+    st = dict(EXERCISES[scenario.exercise]["stance"])
+    st.update(scenario.stance)
+    return st
+
+
+def front_foot(scenario: Scenario) -> str:
+    st = merged_stance(scenario)
+    return "left" if st.get("forward_left", 0.0) >= st.get("forward_right", 0.0) else "right"
+
+
 def make_poser(scenario: Scenario, body) -> Poser:
     spec = EXERCISES[scenario.exercise]
-    st = dict(spec["stance"])
-    st.update(scenario.stance)
-    poser = Poser(body.rest, Stance(width=st.get("width"), toe_out=float(st.get("toe_out", 8.0))),
-                  posture=spec["posture"])
+    st = merged_stance(scenario)
+    stance = Stance(width=st.get("width"), toe_out=float(st.get("toe_out", 8.0)),
+                    toe_out_left=st.get("toe_out_left"), toe_out_right=st.get("toe_out_right"),
+                    forward_left=float(st.get("forward_left", 0.0)), forward_right=float(st.get("forward_right", 0.0)))
+    poser = Poser(body.rest, stance, posture=spec["posture"], arms=scenario.arms)
     if spec["posture"] == "sit_long":
         calibrate_seat(poser, body)
     return poser
@@ -90,7 +104,7 @@ def render_scenario(scenario: Scenario, outdir: str | Path, *, frames: int | Non
     outdir.mkdir(parents=True, exist_ok=True)
     W, H = size or scenario.size
     tl = build_timeline(scenario.exercise, scenario.reps, scenario.movement, lead_in=scenario.lead_in,
-                        tail=scenario.tail, duration=scenario.duration)
+                        tail=scenario.tail, duration=scenario.duration, front=front_foot(scenario))
     n_total = int(round(tl.duration * scenario.fps))
     N = n_total if frames is None else max(1, min(int(frames), n_total))
     t = np.arange(N) / scenario.fps
@@ -109,7 +123,11 @@ def render_scenario(scenario: Scenario, outdir: str | Path, *, frames: int | Non
                        cs.target_height if cs.target_height is not None else 0.5 * (lo[2] + hi[2])])
     fov = cs.fov if (cs.fov is not None or cs.focal is not None) else 50.0
     focal = cs.focal * (H / scenario.height) if cs.focal is not None else None
-    cam = place_camera(cs.azimuth, cs.height, cs.distance, W, H, focal=focal,
+    distance = cs.distance
+    if cs.fill is not None:  # frame the person: stature / fill of the frame's height
+        vfov = fov if focal is None else math.degrees(2 * math.atan(0.5 * H / focal))
+        distance = body.stature / cs.fill / (2 * math.tan(math.radians(vfov) / 2))
+    cam = place_camera(cs.azimuth, cs.height, distance, W, H, focal=focal,
                        fov=None if focal is not None else fov, target=target, roll=cs.roll)
 
     renderer = writer = None
@@ -118,15 +136,23 @@ def render_scenario(scenario: Scenario, outdir: str | Path, *, frames: int | Non
     bones = []
     tp = tr = tw = 0.0
     try:
+        prop = _prop_mesh(scenario)
         if video:
+            from .degrade import Degrader
             from .look import vertex_colors
             from .render import Renderer
             from .writer import open_video
 
             lk = scenario.look
-            renderer = Renderer(W, H, body.faces, vertex_colors(body, lk), background=lk.background,
+            faces, colors = body.faces, vertex_colors(body, lk)
+            if prop is not None:
+                faces = np.concatenate([faces, prop.faces + len(body.rest_vertices)])
+                colors = np.concatenate([colors, prop.colors])
+            renderer = Renderer(W, H, faces, colors, background=lk.background,
                                 floor=lk.floor, tile=lk.floor_tile, light_dir=lk.light)
-            writer = open_video(vpath, W, H, scenario.fps)
+            cap = scenario.capture
+            degrade = Degrader(cap.get("noise", 0.0), cap.get("blur", 0.0), int(cap.get("seed", 0)))
+            writer = open_video(vpath, W, H, scenario.fps, crf=int(cap.get("crf", 20)))
         for f in range(N):
             a = time.perf_counter()
             posed = body.pose(poser.solve(pose_at(vals, f)))
@@ -134,7 +160,12 @@ def render_scenario(scenario: Scenario, outdir: str | Path, *, frames: int | Non
             L3[f] = landmarks33(posed.heads, posed.coco, posed.vertices, fidx)
             bones.append(dict(G=posed.plan.Gall, heads=posed.heads))
             if video:
-                img = renderer.render(posed.vertices, cam)
+                V = posed.vertices
+                if prop is not None:
+                    from .props import barbell_transform, place
+
+                    V = np.concatenate([V, place(prop, *barbell_transform(posed.heads, posed.plan.Gall))])
+                img = degrade(renderer.render(V, cam))
                 c = time.perf_counter()
                 writer.write(img, float(t[f]))
                 tw += time.perf_counter() - c
@@ -173,7 +204,7 @@ def render_scenario(scenario: Scenario, outdir: str | Path, *, frames: int | Non
                       duration=tl.duration, posture=tl.posture),
         body=body.describe(),
         world="metres; +X = subject's left, -Y = subject's front (the subject faces -Y), +Z up, floor z = 0",
-        camera=dict(cam.to_json(), azimuth=cs.azimuth, height_m=cs.height, distance_m=cs.distance,
+        camera=dict(cam.to_json(), azimuth=cs.azimuth, height_m=cs.height, distance_m=round(distance, 4),
                     target=target.round(4).tolist(), forward_sign=int(np.median(fs)),
                     forward_sign_note="+1: the subject faces image-right (sagittal_angles' forward_sign)"),
         fps=sc.fps, width=W, height=H, frames_rendered=N, frames_total=n_total,
@@ -189,6 +220,16 @@ def render_scenario(scenario: Scenario, outdir: str | Path, *, frames: int | Non
     tpath = outdir / f"{sc.name}.truth.json"
     write_truth(tpath, doc)
     return RenderResult(vpath, tpath, N, timings)
+
+
+def _prop_mesh(scenario: Scenario):
+    """The scenario's prop mesh (a loaded barbell) or None."""
+    p = scenario.props
+    if not p.get("barbell"):
+        return None
+    from .props import PLATE_COLOR, barbell
+
+    return barbell(float(p.get("plate_diameter", 0.45)), int(p.get("plates", 2)), p.get("plate_color", PLATE_COLOR))
 
 
 def _rest_values(body) -> dict:

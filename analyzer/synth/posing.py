@@ -44,6 +44,16 @@ THORAX = ("spine02", "spine01")
 NECK = (("neck01", 0.5), ("neck02", 0.25), ("neck03", 0.1))
 TOE_ROOTS = ("toe1-1", "toe2-1", "toe3-1", "toe4-1", "toe5-1")
 
+# Arm styles solved by IK: (wrist target relative to the shoulder centre, in the chest's frame
+# for the left arm (x mirrored for the right; "overhead" is in world axes), elbow hint direction).
+# Metres; the frame's axes are the world's: +X left, -Y forward, +Z up.
+ARM_TARGETS = {
+    "goblet": ((0.05, -0.28, -0.18), (0.3, 0.2, -1.0)),     # hands together in front of the chest
+    "overhead": ((0.30, -0.05, 0.60), (1.0, 0.3, 0.0)),     # the FMS overhead squat: arms up
+    "hips": ((0.17, 0.02, -0.50), (1.0, 0.6, 0.0)),         # hands on the hips
+    "barbell": ((0.42, 0.07, -0.05), (0.2, 0.5, -1.0)),     # hands on a bar across the upper back
+}
+
 
 @dataclass
 class PoseParams:
@@ -83,11 +93,24 @@ class PoseParams:
 
 @dataclass
 class Stance:
-    """Where the feet stand: ankle separation (metres, None = the body's rest stance) and toe-out
-    of each foot from straight ahead (degrees)."""
+    """Where the feet stand: ankle separation (metres, None = the body's rest stance), toe-out
+    of each foot from straight ahead (degrees; ``toe_out_left``/``toe_out_right`` override
+    ``toe_out`` for one foot), and how far each foot stands forward of the other (metres,
+    ``forward_left``/``forward_right``: a split stance for lunges and ankle rocks)."""
 
     width: float | None = None
     toe_out: float = 8.0
+    toe_out_left: float | None = None
+    toe_out_right: float | None = None
+    forward_left: float = 0.0
+    forward_right: float = 0.0
+
+    def toe_out_of(self, side: str) -> float:
+        v = self.toe_out_left if side == "left" else self.toe_out_right
+        return float(self.toe_out if v is None else v)
+
+    def forward_of(self, side: str) -> float:
+        return float(self.forward_left if side == "left" else self.forward_right)
 
 
 # ---------------------------------------------------------------- rotations
@@ -265,9 +288,13 @@ def _two_bone_knee(H, A, Lt, Ls, fwd):
 class Poser:
     """Solves `PoseParams` into bone rotations for one body (its `RestSkeleton`)."""
 
-    def __init__(self, rest: RestSkeleton, stance: Stance | None = None, posture: str = "stand"):
+    def __init__(self, rest: RestSkeleton, stance: Stance | None = None, posture: str = "stand",
+                 arms: str = "angles"):
         if posture not in ("stand", "sit_long"):
             raise ValueError(f"posture must be 'stand' or 'sit_long', got {posture!r}")
+        if arms not in ARM_TARGETS and arms != "angles":
+            raise ValueError(f"arms must be 'angles' or one of {sorted(ARM_TARGETS)}, got {arms!r}")
+        self.arms = arms
         self.rest = rest
         self.stance = stance or Stance()
         self.posture = posture
@@ -288,11 +315,12 @@ class Poser:
         r, st = self.rest, self.stance
         A0 = r.h(f"foot.{s}")
         fwd0 = r.foot_fwd(s)
-        yaw = sg * (st.toe_out - yaw_out_deg(fwd0, sg))
+        yaw = sg * (st.toe_out_of(_side_name(s)) - yaw_out_deg(fwd0, sg))
         Rz = rot(UP, yaw)
         target = A0.copy()
         if st.width is not None:
             target[0] = sg * st.width / 2.0
+        target = target + st.forward_of(_side_name(s)) * FORWARD
         T = Rigid(Rz, target - Rz @ A0)
         fwd = Rz @ fwd0
         lat = unit(sg * np.cross(UP, fwd))  # horizontal, pointing away from the midline
@@ -348,7 +376,10 @@ class Poser:
         for s, _ in SIDES:
             G[f"upperleg01.{s}"] = G[f"upperleg02.{s}"] = legs[s]["G_thigh"]
             G[f"lowerleg01.{s}"] = G[f"lowerleg02.{s}"] = legs[s]["G_shank"]
-        self._arms(G, p)
+        if self.arms == "angles":
+            self._arms(G, p)
+        else:
+            self._arms_to(G, P, chest, self.arms)
         heads, Gall = forward_kinematics(r, G, P)
         info = dict(chest=chest, pelvic_tilt=chest - p.lumbar_flexion, knee_nominal=kappa,
                     ankles={s: A[s] for s, _ in SIDES})
@@ -455,6 +486,32 @@ class Poser:
             tgt2 = np.array([sg * math.sin(ab) * 0.5, -math.sin(fa2), -math.cos(fa2)])
             Rla = rot_a_to_b(la, tgt2)
             G[f"lowerarm01.{s}"] = G[f"lowerarm02.{s}"] = G[f"wrist.{s}"] = Rla
+
+    def _arms_to(self, G, P, chest: float, style: str):
+        """Arms by two-bone IK: each wrist to a target held in the chest's frame (``ARM_TARGETS``),
+        the elbow bending toward the style's hint direction."""
+        r = self.rest
+        heads, _ = forward_kinematics(r, G, P)
+        Rc = rot(LEFT, chest)
+        shoulders = {s: heads[f"upperarm01.{s}"] for s, _ in SIDES}
+        centre = 0.5 * (shoulders["L"] + shoulders["R"])
+        offset, hint = ARM_TARGETS[style]
+        for s, sg in SIDES:
+            S = shoulders[s]
+            Lu = r.length(f"upperarm01.{s}", f"lowerarm01.{s}")
+            Ll = r.length(f"lowerarm01.{s}", f"wrist.{s}")
+            local = np.array([sg * offset[0], offset[1], offset[2]])
+            W = centre + (Rc @ local if style != "overhead" else local)
+            d = W - S
+            n = float(np.linalg.norm(d))
+            if n > 0.98 * (Lu + Ll):  # out of reach: straighten toward it
+                W = S + d * (0.98 * (Lu + Ll) / n)
+            bend = Rc @ np.array([sg * hint[0], hint[1], hint[2]])
+            E, _, _ = _two_bone_knee(W, S, Ll, Lu, bend)  # elbow: the "knee" of shoulder -> wrist
+            ua = r.h(f"lowerarm01.{s}") - r.h(f"upperarm01.{s}")
+            la = r.h(f"wrist.{s}") - r.h(f"lowerarm01.{s}")
+            G[f"upperarm01.{s}"] = G[f"upperarm02.{s}"] = rot_a_to_b(ua, E - S)
+            G[f"lowerarm01.{s}"] = G[f"lowerarm02.{s}"] = G[f"wrist.{s}"] = rot_a_to_b(la, W - E)
 
     # -- seated, legs long -----------------------------------------------------------------
     def _solve_seated(self, p: PoseParams) -> Plan:

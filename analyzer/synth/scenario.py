@@ -13,6 +13,7 @@ A scenario file (all tables optional but ``exercise``)::
     azimuth = 0                  # deg: 0 front, 90 subject's left, 180 behind, 270 right
     height = 0.9                 # m above the floor
     distance = 2.8               # m, horizontal, from the point between the feet
+    fill = 0.7                   # instead of distance: the person's share of the frame height
     fov = 50                     # vertical field of view, deg (or focal = pixels)
     target_height = 0.85         # m, the point looked at (default: 0.47 x stature)
 
@@ -30,7 +31,19 @@ A scenario file (all tables optional but ``exercise``)::
 
     [stance]
     width = 0.30                 # ankle separation, m (default: the exercise's / body's rest)
-    toe_out = 8                  # deg per foot
+    toe_out = 8                  # deg per foot (toe_out_left / toe_out_right: one foot)
+    forward_left = 0.0           # m the left foot stands forward (a split stance; also _right)
+
+    arms = "angles"              # angles (arm_forward/arm_abduction) | goblet | overhead | hips | barbell
+
+    [props]
+    barbell = false              # a barbell across the upper back (arms = "barbell")
+    plate_diameter = 0.45        # m; plates = 2 per side (each 5 cm thick)
+
+    [capture]                    # what a cheap camera does to the picture
+    noise = 0                    # Gaussian sensor noise, sigma in 0..255 grey levels
+    blur = 0                     # Gaussian blur sigma, pixels
+    crf = 20                     # H.264 quality (phone bitrate: 30-36)
 
     [movement]                   # the exercise's settings for every rep (see motion.EXERCISES)
     knee_flexion = 110
@@ -58,10 +71,13 @@ from .look import Look
 from .motion import EXERCISES, build_timeline
 
 TOP_KEYS = {"name", "base", "description", "exercise", "fps", "size", "duration", "seed", "camera",
-            "body", "look", "stance", "movement", "reps", "lead_in", "tail"}
-CAMERA_KEYS = {"azimuth", "height", "distance", "fov", "focal", "target_height", "roll"}
+            "body", "look", "stance", "movement", "reps", "lead_in", "tail", "arms", "props", "capture"}
+CAMERA_KEYS = {"azimuth", "height", "distance", "fov", "focal", "target_height", "roll", "fill"}
 BODY_KEYS = {"gender", "age", "age_years", "muscle", "weight", "height", "proportions"}
-STANCE_KEYS = {"width", "toe_out"}
+STANCE_KEYS = {"width", "toe_out", "toe_out_left", "toe_out_right", "forward_left", "forward_right"}
+ARM_STYLES = ("angles", "goblet", "overhead", "hips", "barbell")
+PROPS_KEYS = {"barbell", "plate_diameter", "plates", "plate_color"}
+CAPTURE_KEYS = {"noise", "blur", "crf", "seed"}
 LOOK_KEYS = {"skin", "hair", "shirt", "shorts", "feet", "long_sleeves", "background", "floor",
              "floor_tile", "light"}
 
@@ -79,6 +95,7 @@ class CameraSpec:
     focal: float | None = None
     target_height: float | None = None
     roll: float = 0.0
+    fill: float | None = None  # the standing person's share of the frame height (sets distance)
 
 
 @dataclass
@@ -96,6 +113,9 @@ class Scenario:
     reps: list[dict] = field(default_factory=lambda: [{}])
     lead_in: float = 0.5
     tail: float = 0.5
+    arms: str = "angles"
+    props: dict = field(default_factory=dict)
+    capture: dict = field(default_factory=dict)
     description: str = ""
     source: dict = field(default_factory=dict)  # the fully merged table, echoed in the truth
 
@@ -196,6 +216,23 @@ def from_table(table: dict) -> Scenario:
             raise ScenarioError(f"body.{k} must be a number in 0..1 (anny's scale), got {v!r}")
     stance = t.get("stance", {})
     _check_keys(stance, STANCE_KEYS, "[stance]")
+    for k, v in stance.items():
+        if not isinstance(v, (int, float)):
+            raise ScenarioError(f"stance.{k} must be a number, got {v!r}")
+    props = dict(t.get("props", {}))
+    _check_keys(props, PROPS_KEYS, "[props]")
+    if "plate_color" in props:
+        props["plate_color"] = _color(props["plate_color"], "props.plate_color")
+    capture = dict(t.get("capture", {}))
+    _check_keys(capture, CAPTURE_KEYS, "[capture]")
+    for k in ("noise", "blur"):
+        if not (isinstance(capture.get(k, 0.0), (int, float)) and 0 <= capture.get(k, 0.0) <= 50):
+            raise ScenarioError(f"capture.{k} must be a number in 0..50, got {capture.get(k)!r}")
+    if not (isinstance(capture.get("crf", 20), int) and 0 <= capture.get("crf", 20) <= 51):
+        raise ScenarioError(f"capture.crf must be an integer in 0..51 (H.264), got {capture.get('crf')!r}")
+    arms = t.get("arms", "barbell" if props.get("barbell") else "angles")
+    if arms not in ARM_STYLES:
+        raise ScenarioError(f"arms must be one of {', '.join(ARM_STYLES)}, got {arms!r}")
     lk = t.get("look", {})
     _check_keys(lk, LOOK_KEYS, "[look]")
     look = Look()
@@ -233,7 +270,7 @@ def from_table(table: dict) -> Scenario:
         camera=CameraSpec(**{k: (float(v) if v is not None else None) for k, v in cam.items()}),
         body=dict(body), look=look, stance=dict(stance), movement=dict(t.get("movement", {})),
         reps=reps, lead_in=float(t.get("lead_in", 0.5)), tail=float(t.get("tail", 0.5)),
-        description=str(t.get("description", "")), source=table)
+        arms=arms, props=props, capture=capture, description=str(t.get("description", "")), source=table)
 
 
 def load_scenario(src: str | Path | dict, overrides: list[str] | tuple = ()) -> Scenario:
