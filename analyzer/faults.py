@@ -1,18 +1,16 @@
-"""Faults, kinetic-chain attribution and corrective suggestions (pure Python/numpy).
+"""The vocabulary of faults, kinetic-chain attribution and corrective suggestions (pure Python).
 
-An exercise module measures a per-rep value for each rule (a :class:`Measurement`); this module
-judges it against the profile, words the warning, finds the root cause along the chain
+An exercise module measures a per-rep value for each rule (a :class:`Measurement`);
+:mod:`analyzer.verdict` judges it against the profile (fault, borderline or within limits).
+This module names the faults and their cues, finds the root cause along the chain
 foot -> ankle -> knee -> hip -> lumbar, and picks the foot exercises that address it.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
 
 from .exercises.catalog import FAULT_EXERCISES, FAULT_WHY, FOOT_EXERCISES
-from .profile import LINKS, Profile, Rule
-
-UNIT_TEXT = {"deg": "°", "foot": " of foot length", "stance": " of stance width", "ratio": "", "torso": " of torso length"}
+from .profile import LINKS
 
 LABELS = {
     "limited_dorsiflexion": "limited ankle dorsiflexion",
@@ -27,6 +25,8 @@ LABELS = {
     "hip_shift": "hips shift sideways",
     "pelvic_drop": "pelvis drops on one side",
     "foot_roll": "foot rolls",
+    "narrow_stance": "feet closer than the shoulders",
+    "incomplete_lockout": "does not stand all the way up",
     # foot exercises
     "heel_raise_low": "heels barely rise",
     "short_hold": "no hold at the top",
@@ -56,6 +56,8 @@ CUES = {
     "hip_shift": "sit straight down between the feet",
     "pelvic_drop": "keep the pelvis level",
     "foot_roll": "keep the arches steady",
+    "narrow_stance": "feet about shoulder-width apart",
+    "incomplete_lockout": "stand all the way up between reps",
     "lumbar_rounding": "keep the lower back long",
     "lumbar_overarch": "ribs down, don't arch",
     "heel_raise_low": "rise higher onto the balls of the feet",
@@ -116,41 +118,6 @@ class Fault:
             d[k] = round(d[k], 3)
         d["value"] = round(d["value"], 3)
         return d
-
-
-def fmt_value(value: float, unit: str) -> str:
-    """'34.2°' or '28 % of foot length' for a value in a profile unit."""
-    if unit == "deg":
-        return f"{value:.1f}°"
-    if unit in ("foot", "stance", "torso"):
-        return f"{100 * value:.0f} %{UNIT_TEXT[unit]}"
-    if unit == "s":
-        return f"{value:.1f} s"
-    return f"{value:.2f}"
-
-
-def judge(m: Measurement, rule: Rule, rep: int, view: str) -> Fault | None:
-    """A :class:`Fault` if the measurement crosses the rule's threshold, else None."""
-    if not math.isfinite(m.value) or not rule.crossed(m.value):
-        return None
-    side = f"{m.side} " if m.side else ""
-    band = f", ±{fmt_value(rule.error_band, rule.unit)}" if rule.error_band else ""
-    message = (f"Rep {rep}: {side}{LABELS.get(m.code, m.code)} — {fmt_value(m.value, rule.unit)} "
-               f"(threshold {fmt_value(rule.threshold, rule.unit)}{band}, {view} view)")
-    return Fault(code=m.code, side=m.side, rep=rep, start_s=m.start_s, end_s=m.end_s, onset_s=m.onset_s,
-                 value=float(m.value), threshold=rule.threshold, unit=rule.unit, error_band=rule.error_band,
-                 severity=rule.severity(m.value), view=view, link=rule.link, message=message)
-
-
-def judge_all(measurements: list[Measurement], profile: Profile, rep: int, view: str) -> list[Fault]:
-    faults = []
-    for m in measurements:
-        rule = profile.rules.get(m.code)
-        if rule is not None:
-            f = judge(m, rule, rep, view)
-            if f is not None:
-                faults.append(f)
-    return faults
 
 
 def root_cause(faults: list[Fault], tolerance_s: float = 0.1) -> Fault | None:

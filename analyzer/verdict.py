@@ -1,0 +1,326 @@
+"""The one place that turns measurements into a verdict (pure Python).
+
+Two layers:
+
+* Per rule and rep, :func:`classify` decides **fault** (beyond the threshold by more than the
+  measurement's error band), **borderline** (within the error band of the threshold, either
+  side: the measurement cannot tell), or **ok**. A rule the view or the pose quality could not
+  measure is **not judged** (the exercise module says why). :func:`judge_rep` applies it to a
+  rep's measurements.
+* Per video, :func:`decide` gives the status (``clean`` only when something was judged;
+  ``faults``; ``not_judged``; ``unknown_exercise``), the headline, which links of the chain were
+  judged and which not (and why), the per-rep findings in words, and the causes - only ever at
+  links that were measured.
+
+Report, replay, live window and terminal render this; none of them words a verdict of its own.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+
+from .faults import LABELS, Fault, Measurement
+from .profile import LINKS, Profile, Rule
+
+LINK_WORDS = {"foot": "feet", "ankle": "ankles", "knee": "knees", "hip": "hips", "lumbar": "lower back"}
+LINK_WORD_ONE = {"foot": "foot", "ankle": "ankle", "knee": "knee", "hip": "hips", "lumbar": "lower back"}
+# What a finding says, (one side, both sides / no side). {side}: left/right.
+FINDING_TEXT = {
+    "limited_dorsiflexion": ("the {side} shin stayed too upright: the ankle ran out of bend",
+                             "the shins stayed too upright: the ankles ran out of bend"),
+    "heel_lift": ("the {side} heel came up", "the heels came up"),
+    "shallow_depth": ("the squat stayed above parallel", "the squat stayed above parallel"),
+    "knee_valgus": ("the {side} knee caved in", "both knees caved in"),
+    "knee_varus": ("the {side} knee bowed out past the foot", "both knees bowed out past the feet"),
+    "knee_tracking": ("the {side} knee drifted off the line of the 2nd/3rd toe",
+                      "the knees drifted off the line of the 2nd/3rd toes"),
+    "excessive_trunk_lean": ("the chest dropped forward: the trunk leaned much further than the shins",) * 2,
+    "hip_shift": ("the hips shifted to the {side}", "the hips shifted sideways"),
+    "pelvic_drop": ("the pelvis dropped on the {side}", "the pelvis dropped on one side"),
+    "foot_roll": ("the {side} foot rolled", "the feet rolled"),
+    "incomplete_lockout": ("you did not stand all the way up between reps",) * 2,
+    "narrow_stance": ("the feet stood closer together than the shoulders",) * 2,
+    "lumbar_rounding": ("the lower back rounded at the bottom",) * 2,
+    "lumbar_overarch": ("the lower back over-arched at the bottom",) * 2,
+}
+SUPPORTED = "squat, heel raise, Pilates footwork, foot roll, toe lift and foot spine"
+
+
+# ------------------------------------------------------------------ per rule
+
+def beyond(value: float, rule: Rule) -> float:
+    """How far ``value`` is past the threshold in the rule's direction (negative: within)."""
+    return (value - rule.threshold) if rule.direction == "above" else (rule.threshold - value)
+
+
+def classify(value: float, rule: Rule) -> str:
+    """'fault', 'borderline' or 'ok' for a finite value (see the module docstring)."""
+    b = beyond(value, rule)
+    if abs(b) <= rule.error_band:
+        return "borderline"
+    return "fault" if b > 0 else "ok"
+
+
+def severity(value: float, rule: Rule) -> str:
+    """'severe' at or past the rule's severe level, else 'moderate' (for a fault)."""
+    if rule.severe is not None and (value >= rule.severe if rule.direction == "above" else value <= rule.severe):
+        return "severe"
+    return "moderate"
+
+
+def fmt_value(value: float, unit: str, digits: int | None = None) -> str:
+    """'34.2°', '28 % of foot length', '0.4 s' for a value in a profile unit."""
+    if unit == "deg":
+        return f"{value:.{1 if digits is None else digits}f}°"
+    if unit in ("foot", "stance", "torso", "shoulder"):
+        tail = {"foot": " of foot length", "stance": " of stance width", "torso": " of torso length",
+                "shoulder": " of shoulder width"}[unit]
+        return f"{100 * value:.{0 if digits is None else max(0, digits - 1)}f} %{tail}"
+    if unit == "s":
+        return f"{value:.{1 if digits is None else digits}f} s"
+    if unit == "ratio":
+        return f"{value:.{2 if digits is None else digits}f}"
+    return f"{value:.{2 if digits is None else digits}f}"
+
+
+def fmt_pair(value: float, threshold: float, unit: str) -> tuple[str, str]:
+    """The value and the threshold in words, with as many digits as it takes for the two to
+    differ (rounding never prints "10° (limit 10°)" for 10.04 against 10)."""
+    base = {"deg": 1, "s": 1, "ratio": 2}.get(unit, 1)
+    for digits in range(base, base + 4):
+        a, b = fmt_value(value, unit, digits), fmt_value(threshold, unit, digits)
+        if a != b or value == threshold:
+            return a, fmt_value(threshold, unit, base) if a != fmt_value(threshold, unit, base) else b
+    return fmt_value(value, unit, base + 3), fmt_value(threshold, unit, base + 3)
+
+
+def limit_words(rule: Rule, threshold_text: str) -> str:
+    """'limit 20.0°' for a too-much rule, 'needs ≥ 30.0°' for a too-little one."""
+    return f"needs ≥ {threshold_text}" if rule.direction == "below" else f"limit {threshold_text}"
+
+
+def judge(m: Measurement, rule: Rule, rep: int, view: str) -> Fault | None:
+    """A :class:`Fault` (severity moderate/severe) or a borderline one (severity
+    ``borderline``) for a measurement; None if it is within limits or not finite."""
+    if not math.isfinite(m.value):
+        return None
+    status = classify(m.value, rule)
+    if status == "ok":
+        return None
+    side = f"{m.side} " if m.side else ""
+    shown, thr = fmt_pair(m.value, rule.threshold, rule.unit)
+    band = f", ±{fmt_value(rule.error_band, rule.unit)}" if rule.error_band else ""
+    word = "borderline: " if status == "borderline" else ""
+    message = (f"Rep {rep}: {word}{side}{LABELS.get(m.code, m.code)} — {shown} "
+               f"({limit_words(rule, thr)}{band}, {view} view)")
+    return Fault(code=m.code, side=m.side, rep=rep, start_s=m.start_s, end_s=m.end_s, onset_s=m.onset_s,
+                 value=float(m.value), threshold=rule.threshold, unit=rule.unit, error_band=rule.error_band,
+                 severity="borderline" if status == "borderline" else severity(m.value, rule), view=view,
+                 link=rule.link, message=message)
+
+
+def judge_rep(measurements: list[Measurement], profile: Profile, rep: int, view: str) -> tuple[list[Fault], list[Fault]]:
+    """(faults, borderline findings) of one rep's measurements."""
+    faults, borderline = [], []
+    for m in measurements:
+        rule = profile.rules.get(m.code)
+        if rule is None:
+            continue
+        f = judge(m, rule, rep, view)
+        if f is not None:
+            (borderline if f.severity == "borderline" else faults).append(f)
+    return faults, borderline
+
+
+def judge_all(measurements: list[Measurement], profile: Profile, rep: int, view: str) -> list[Fault]:
+    """The faults of one rep (borderline findings dropped: callers that keep them use judge_rep)."""
+    return judge_rep(measurements, profile, rep, view)[0]
+
+
+# ------------------------------------------------------------------ per video
+
+@dataclass
+class Verdict:
+    """What kinetic concludes about a video.
+
+    status: clean | faults | not_judged | unknown_exercise. headline: one sentence. details:
+    more sentences, in order of importance. judged: links of the chain measured in at least one
+    rep. not_judged: [{link, why}] for the others. reps: per rep {index, status, findings
+    [sentences], not_judged [{code, side, why}]}. causes: per faulty rep {rep, link, code, side}
+    - the root cause, always at a measured link. unreliable: pose-quality spans in words.
+    """
+
+    status: str
+    headline: str
+    details: list[str] = field(default_factory=list)
+    judged: list[str] = field(default_factory=list)
+    not_judged: list[dict] = field(default_factory=list)
+    reps: list[dict] = field(default_factory=list)
+    causes: list[dict] = field(default_factory=list)
+    unreliable: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _join(words: list[str]) -> str:
+    words = [w for w in words if w]
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def finding_text(code: str, sides: set) -> str:
+    """The finding in words for the sides it was seen on ({'left'}, {'left', 'right'}, {None})."""
+    one, both = FINDING_TEXT.get(code, (LABELS.get(code, code),) * 2)
+    real = {s for s in sides if s in ("left", "right")}
+    if len(real) == 1:
+        return one.format(side=next(iter(real)))
+    return both
+
+
+def rep_phrase(indices: list[int], total: int) -> str:
+    if total == 1:
+        return "In your rep"
+    if len(indices) == total:
+        return "In both reps" if total == 2 else f"In all {total} reps"
+    if len(indices) == 1:
+        return f"In rep {indices[0]}"
+    return f"In reps {_join([str(i) for i in indices])}"
+
+
+def number_sentence(f: Fault, rules: dict[str, Rule]) -> str:
+    """'Left knee caved in: 14.2° in rep 2 (limit 10.0°, measured to ±4.0°).'"""
+    rule = rules.get(f.code)
+    value = abs(f.value) if f.code in ("knee_varus", "hip_shift", "pelvic_drop", "foot_roll", "knee_tracking") else f.value
+    threshold = abs(f.threshold) if f.code == "knee_varus" else f.threshold
+    shown, thr = fmt_pair(value, threshold, f.unit)
+    what = finding_text(f.code, {f.side})
+    limit = limit_words(rule, thr) if rule is not None else f"threshold {thr}"
+    band = f", measured to ±{fmt_value(f.error_band, f.unit)}" if f.error_band else ""
+    return f"{_cap(what)}: {shown} in rep {f.rep} ({limit}{band})."
+
+
+def _not_judged_links(analysis, view_label: str) -> tuple[list[str], list[dict]]:
+    """Links with at least one judged rule in some rep, and the others with the reason."""
+    judged: set[str] = set()
+    why: dict[str, Counter] = {lk: Counter() for lk in LINKS}
+    for r in analysis.reps:
+        for lk in r.judged_links:
+            judged.add(lk)
+        for nj in r.not_judged:
+            why[nj["link"]][nj["why"]] += 1
+    out = []
+    for lk in LINKS:
+        if lk in judged:
+            continue
+        reason = why[lk].most_common(1)[0][0] if why[lk] else "no rule for it in this exercise"
+        out.append(dict(link=lk, why=reason))
+    return [lk for lk in LINKS if lk in judged], out
+
+
+def _film_hint(view_label: str, exercise: str) -> str:
+    if exercise != "squat":
+        return "film the whole body, feet large in the picture"
+    if view_label == "oblique":
+        return "film from the side (for the ankles, depth and trunk) and from the front (for the knees and hips)"
+    if view_label == "side":
+        return "film from the front as well, for the knees and hips"
+    return "film from the side as well, for the ankles, depth and trunk"
+
+
+def decide(exercise: str, analysis, view, quality, profile: Profile, *, why_unknown: str = "") -> Verdict:
+    """The verdict on a whole video (see :class:`Verdict`)."""
+    spans = [s.text() for s in quality.spans()] if quality is not None else []
+    if exercise == "unknown" or analysis is None:
+        what = f": {why_unknown}" if why_unknown else ""
+        return Verdict("unknown_exercise",
+                       f"This does not look like an exercise kinetic analyses{what}.",
+                       [f"kinetic analyses the {SUPPORTED}; film one of them, or choose it with --exercise."],
+                       unreliable=spans)
+    name = exercise.replace("_", " ")
+    reps = analysis.reps
+    judged, not_judged = _not_judged_links(analysis, view.label)
+    rep_rows = [_rep_row(r, profile.rules) for r in reps]
+    if not reps:
+        notes = [_cap(n) + "." for n in analysis.notes if n and not n.startswith("no complete")]
+        return Verdict("not_judged", f"No complete {name} repetition was found in this video.",
+                       notes or ["Stand still for a moment, then start; keep your whole body in the picture."],
+                       judged, not_judged, rep_rows, unreliable=spans)
+    faults = analysis.faults
+    hint = _film_hint(view.label, exercise)
+    if not judged:
+        reason = Counter(nj["why"] for nj in not_judged).most_common(1)[0][0] if not_judged else ""
+        lead = ("Nothing could be judged from this angle" if view.label == "oblique" or "view" in reason
+                else f"Nothing could be judged ({reason})")
+        return Verdict("not_judged", f"{lead}: {hint}.",
+                       [f"{len(reps)} rep{'s' if len(reps) != 1 else ''} counted; no link of the chain could be "
+                        "measured reliably, so no verdict is given."] + spans,
+                       judged, not_judged, rep_rows, unreliable=spans)
+    causes = [dict(rep=r.index, link=r.root_cause.link, code=r.root_cause.code, side=r.root_cause.side)
+              for r in reps if r.root_cause is not None and r.root_cause.link in judged]
+    missing = [f"{LINK_WORDS[n['link']]} ({n['why']})" for n in not_judged]
+    if not faults:
+        n = len(reps)
+        title = (f"Clean set: {n} rep{'s' if n != 1 else ''}, and nothing went past its limit in what was measured "
+                 f"({_join([LINK_WORDS[lk] for lk in judged])}).")
+        details = []
+        border = [f for r in reps for f in r.borderline]
+        if border:
+            codes = sorted({f.code for f in border})
+            details.append("Borderline, within the measurement's error (not called a fault): "
+                           + "; ".join(f"{LABELS.get(c, c)} (rep{'s' if len({f.rep for f in border if f.code == c}) > 1 else ''} "
+                                       f"{', '.join(str(i) for i in sorted({f.rep for f in border if f.code == c}))})"
+                                       for c in codes) + ".")
+        if missing:
+            details.append(f"Not judged: {_join(missing)}; {hint}.")
+        return Verdict("clean", title, details + spans, judged, not_judged, rep_rows, causes, spans)
+
+    rules = profile.rules
+    roots = Counter(c["code"] for c in causes)
+
+    def key(code: str):
+        sev = max((2 if f.severity == "severe" else 1 for f in faults if f.code == code), default=0)
+        link = rules[code].link if code in rules else "lumbar"
+        return (roots.get(code, 0), sev, -LINKS.index(link) if link in LINKS else 0)
+
+    top = max(list(roots) or [f.code for f in faults], key=key)
+    top_faults = [f for f in faults if f.code == top]
+    in_reps = sorted({f.rep for f in top_faults})
+    title = f"{rep_phrase(in_reps, len(reps))}, {finding_text(top, {f.side for f in top_faults})}."
+    worst = max(top_faults, key=lambda f: (f.severity == "severe", abs(f.value - f.threshold)))
+    details = [number_sentence(worst, rules)]
+    if roots.get(top):
+        link = rules[top].link
+        later = sorted({f.link for f in faults if f.rep in in_reps and f.link != link and f.link in judged},
+                       key=LINKS.index)
+        text = f"That is where the chain went wrong first: the {LINK_WORDS[link]}"
+        if later:
+            text += f", and the {_join([LINK_WORDS[lk] for lk in later])} followed"
+        details.append(text + ".")
+    others = sorted({f.code for f in faults if f.code != top}, key=lambda c: LINKS.index(rules[c].link) if c in rules else 9)
+    if others:
+        parts = []
+        for c in others:
+            fs = [f for f in faults if f.code == c]
+            rs = sorted({f.rep for f in fs})
+            parts.append(f"{finding_text(c, {f.side for f in fs})} (rep{'s' if len(rs) > 1 else ''} {', '.join(map(str, rs))})")
+        details.append("Also: " + "; ".join(parts) + ".")
+    if missing:
+        details.append(f"Not judged: {_join(missing)}.")
+    return Verdict("faults", title, details + spans, judged, not_judged, rep_rows, causes, spans)
+
+
+def _rep_row(r, rules: dict[str, Rule]) -> dict:
+    """One rep's findings in words (faults first, then borderline), for terminal and report."""
+    findings = [number_sentence(f, rules) for f in r.faults]
+    findings += ["Borderline — " + number_sentence(f, rules)[0].lower() + number_sentence(f, rules)[1:]
+                 for f in r.borderline]
+    status = "faults" if r.faults else ("clean" if r.judged_links else "not_judged")
+    return dict(index=r.index, status=status, findings=findings, not_judged=list(r.not_judged),
+                judged=list(r.judged_links))
