@@ -1,4 +1,14 @@
-"""``kinetic bench accuracy [--suite FILE] [--size WxH] [--out FILE] ...``"""
+"""``kinetic bench``: the digital-human bench.
+
+    kinetic bench generate --split dev|test|ci [--seed S --n N] [--out FILE]
+    kinetic bench render   (--split NAME | --suite FILE) [--jobs N]
+    kinetic bench accuracy (--split NAME | --suite FILE) [--jobs N] [--out FILE]
+    kinetic bench calibrate (--split dev | --suite FILE) [--jobs N] [--out FILE]
+
+Scenarios come from a randomised split (``analyzer/bench/space.toml`` holds the world it is
+drawn from and each split's seed) or from a suite file. Renders and pose tracks are cached, so
+only the first run of a split is slow (about 20 s of CPU per clip).
+"""
 from __future__ import annotations
 
 import argparse
@@ -23,44 +33,110 @@ def _size(text: str) -> tuple[int, int]:
         raise argparse.ArgumentTypeError(f"size must look like 540x960, got {text!r}") from None
 
 
+def _source_args(p: argparse.ArgumentParser, default_split: str | None) -> None:
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--split", default=default_split,
+                     help=f"a randomised split of analyzer/bench/space.toml: dev, test or ci (default: {default_split})")
+    src.add_argument("--suite", type=Path, help="a suite TOML instead of a split (e.g. bench/suites/accuracy.toml)")
+    p.add_argument("--size", type=_size, help="render size WxH (default: each scenario's own; 540x960 for a suite)")
+    p.add_argument("--cache", type=Path, default=default_cache(), help="where renders and pose tracks are kept (default: %(default)s)")
+    p.add_argument("--model", default="full", help="pose model (default: full)")
+    p.add_argument("--jobs", type=int, default=max(1, min(2, os.cpu_count() or 1)), metavar="N",
+                   help="render and pose N scenarios at once (default: %(default)s)")
+    p.add_argument("--only", nargs="*", help="only scenarios whose name contains one of these")
+    p.add_argument("--limit", type=int, help="only the first N scenarios")
+    p.add_argument("--rerender", action="store_true", help="render again even if cached")
+    p.add_argument("--cached", action="store_true", help="only the scenarios already rendered and posed (no rendering)")
+
+
+def scenarios_of(args) -> tuple[list, str, tuple | None]:
+    """(scenarios, a label for the tables, render size) for --split or --suite."""
+    from ..synth import load_scenario, load_suite
+
+    if args.suite is not None:
+        scenarios = load_suite(args.suite)
+        label, size = f"suite {args.suite}", args.size or (540, 960)
+    else:
+        from .generate import generate
+
+        scenarios = [load_scenario(t) for t in generate(args.split)]
+        label, size = f"split {args.split}", args.size
+    if args.only:
+        scenarios = [s for s in scenarios if any(o in s.name for o in args.only)]
+    if args.limit:
+        scenarios = scenarios[: args.limit]
+    if getattr(args, "cached", False):
+        from .runner import case_folder
+
+        model = Path(args.model).name if Path(args.model).suffix == ".task" else f"pose_landmarker_{args.model}.task"
+        scenarios = [s for s in scenarios if (case_folder(s, args.cache, size, Path(model)) / "landmarks.npz").exists()]
+        label += f" (the {len(scenarios)} clips already rendered)"
+    return scenarios, label, size
+
+
 def main(argv: list[str] | None = None, prog: str = "kinetic bench") -> int:
-    p = argparse.ArgumentParser(prog=prog, description="Measure the analyzer against exact truth on rendered scenarios.")
+    p = argparse.ArgumentParser(prog=prog, description="Measure the analyzer against exact truth on rendered digital humans.")
     sub = p.add_subparsers(dest="what", metavar="WHAT")
-    a = sub.add_parser("accuracy", help="angle errors, fault precision/recall and rep counts on a suite")
-    a.add_argument("--suite", type=Path, default=DEFAULT_SUITE, help="suite TOML (default: bench/suites/accuracy.toml)")
-    a.add_argument("--size", type=_size, default=(540, 960), help="render size WxH (default: 540x960)")
-    a.add_argument("--cache", type=Path, default=default_cache(), help="where renders and pose tracks are kept (default: %(default)s)")
-    a.add_argument("--model", default="full", help="pose model (default: full)")
+    g = sub.add_parser("generate", help="draw random scenarios (a split) and write them as a suite TOML")
+    g.add_argument("--split", default="dev", help="dev, test or ci: the split's seed and size (default: dev)")
+    g.add_argument("--seed", type=int, help="another seed instead of the split's")
+    g.add_argument("--n", type=int, help="how many scenarios (default: the split's)")
+    g.add_argument("--out", type=Path, help="write the suite here (default: print it)")
+    r = sub.add_parser("render", help="render and pose a split or suite into the cache (nothing else)")
+    _source_args(r, "dev")
+    a = sub.add_parser("accuracy", help="angle errors, fault precision/recall, reps, views and verdicts")
+    _source_args(a, "test")
     a.add_argument("--out", type=Path, help="also write the Markdown table here (e.g. docs/accuracy.md)")
-    a.add_argument("--only", nargs="*", help="only scenarios whose name contains one of these")
-    a.add_argument("--rerender", action="store_true", help="render again even if cached")
-    c = sub.add_parser("calibrate", help="fit the corrections of MediaPipe's systematic angle errors")
-    c.add_argument("--suite", type=Path, default=ROOT / "bench" / "suites" / "calibration.toml",
-                   help="suite TOML (default: bench/suites/calibration.toml)")
-    c.add_argument("--size", type=_size, default=(540, 960), help="render size WxH (default: 540x960)")
-    c.add_argument("--cache", type=Path, default=default_cache(), help="where renders and pose tracks are kept")
-    c.add_argument("--model", default="full", help="pose model (default: full)")
+    c = sub.add_parser("calibrate", help="fit the corrections of MediaPipe's systematic errors (dev split only)")
+    _source_args(c, "dev")
     c.add_argument("--out", type=Path, help="write the corrections here (e.g. analyzer/profiles/calibration.toml)")
     args = p.parse_args(argv)
-    if args.what not in ("accuracy", "calibrate"):
+    if args.what not in ("generate", "render", "accuracy", "calibrate"):
         p.print_help()
         return 2
+    log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
+    if args.what == "generate":
+        from .generate import generate, write_suite
+
+        try:
+            tables = generate(args.split, seed=args.seed, n=args.n)
+        except ValueError as exc:
+            print(f"{prog}: {exc}", file=sys.stderr)
+            return 2
+        header = (f"kinetic bench generate --split {args.split}"
+                  + (f" --seed {args.seed}" if args.seed is not None else "") + (f" --n {args.n}" if args.n else "")
+                  + f"\n{len(tables)} scenarios drawn from analyzer/bench/space.toml")
+        if args.out:
+            write_suite(tables, args.out, header)
+            log(f"wrote {len(tables)} scenarios to {args.out}")
+        else:
+            import tomli_w
+
+            sys.stdout.write(tomli_w.dumps({"scenario": tables}))
+        return 0
     from ..models import ModelError, resolve_model
     from ..synth import SynthUnavailable
     from ..synth.scenario import ScenarioError
 
+    if args.what == "calibrate" and args.suite is None and args.split != "dev":
+        print(f"{prog}: calibrations are fitted on the dev split only (got --split {args.split})", file=sys.stderr)
+        return 2
     try:
         model = resolve_model(args.model)
-        log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
-        if args.what == "calibrate":
+        scenarios, label, size = scenarios_of(args)
+        if args.what == "render":
+            from .runner import materialize_all
+
+            materialize_all(scenarios, args.cache, size, model, jobs=args.jobs, rerender=args.rerender, log=log)
+        elif args.what == "calibrate":
             from .calibrate import run as calibrate
 
-            calibrate(args.suite, args.cache, args.size, model, args.out, log=log)
+            calibrate(scenarios, label, args.cache, size, model, args.out, jobs=args.jobs, log=log)
         else:
             from .accuracy import run
 
-            run(args.suite, args.cache, args.size, model, args.out, rerender=args.rerender, only=args.only, log=log)
-    except (ModelError, ScenarioError, SynthUnavailable, FileNotFoundError) as exc:
+            run(scenarios, label, args.cache, size, model, args.out, jobs=args.jobs, rerender=args.rerender, log=log)
+    except (ModelError, ScenarioError, SynthUnavailable, FileNotFoundError, ValueError) as exc:
         print(f"{prog}: {exc}", file=sys.stderr)
         return 2
     return 0
