@@ -42,7 +42,10 @@ class RepParams:
     standing_tolerance: a complete rep starts and ends within this fraction of its depth above
         the standing level (the video's 5th percentile of the signal).
     min_duration_s, max_duration_s: plausible rep durations.
-    max_gap_s: a gap in the signal (person out of frame) longer than this splits the recording.
+    max_gap_s: a gap in the signal (person out of frame) longer than this splits the recording,
+    max_hidden_bottom_s: ... unless it is no longer than this and the signal is deep on both
+        sides of it (more than half ``min_amplitude`` above standing): the person was lost at the
+        bottom of a rep (a barbell's plates over the body), not out of the frame.
     """
 
     min_amplitude: float = 35.0
@@ -51,6 +54,7 @@ class RepParams:
     min_duration_s: float = 0.5
     max_duration_s: float = 20.0
     max_gap_s: float = 0.5
+    max_hidden_bottom_s: float = 2.0
 
 
 def find_reps(t: np.ndarray, depth: np.ndarray, params: RepParams = RepParams()) -> list[Rep]:
@@ -65,22 +69,27 @@ def find_reps(t: np.ndarray, depth: np.ndarray, params: RepParams = RepParams())
     t = np.asarray(t, np.float64)
     depth = np.asarray(depth, np.float64)
     reps: list[Rep] = []
-    for start, stop in _segments(t, depth, params.max_gap_s):
+    for start, stop in _segments(t, depth, params):
         x = depth[start:stop]
         reps.extend(_reps_in_segment(t[start:stop], x, params, start, is_last=stop == len(t),
                                      is_first=start == 0))
     return reps
 
 
-def _segments(t: np.ndarray, x: np.ndarray, max_gap_s: float) -> list[tuple[int, int]]:
-    """Finite stretches of ``x``, joining those separated by gaps shorter than ``max_gap_s``."""
+def _segments(t: np.ndarray, x: np.ndarray, p: RepParams) -> list[tuple[int, int]]:
+    """Finite stretches of ``x``, joining those separated by gaps shorter than ``max_gap_s`` (or
+    than ``max_hidden_bottom_s`` when both edges of the gap are deep in a rep)."""
     pieces = runs(np.isfinite(x))
+    deep = float(np.nanpercentile(x, 5)) + 0.5 * p.min_amplitude if np.isfinite(x).any() else np.inf
     merged: list[list[int]] = []
     for a, b in pieces:
-        if merged and t[a] - t[merged[-1][1] - 1] <= max_gap_s:
-            merged[-1][1] = b
-        else:
-            merged.append([a, b])
+        if merged:
+            gap = t[a] - t[merged[-1][1] - 1]
+            hidden_bottom = gap <= p.max_hidden_bottom_s and x[merged[-1][1] - 1] > deep and x[a] > deep
+            if gap <= p.max_gap_s or hidden_bottom:
+                merged[-1][1] = b
+                continue
+        merged.append([a, b])
     return [(a, b) for a, b in merged if b - a >= 3]
 
 
@@ -92,7 +101,7 @@ def _reps_in_segment(t, x, p: RepParams, offset: int, is_first: bool, is_last: b
     # stands out as a peak (it is then reported as incomplete, not silently dropped).
     padded = np.concatenate([[standing], xf, [standing]])
     peaks, _ = find_peaks(padded, prominence=p.min_amplitude, distance=max(1, int(p.min_duration_s / dt / 2)))
-    peaks = peaks - 1
+    peaks = _merge_plateau_peaks(xf, peaks - 1, 0.5 * p.min_amplitude)
     reps: list[Rep] = []
     for k, peak in enumerate(peaks):
         lo = peaks[k - 1] if k > 0 else 0
@@ -122,6 +131,19 @@ def _reps_in_segment(t, x, p: RepParams, offset: int, is_first: bool, is_last: b
             reason = "the person came into the frame during this rep"
         reps.append(Rep(offset + start, offset + int(peak), offset + end, complete, reason))
     return reps
+
+
+def _merge_plateau_peaks(x: np.ndarray, peaks: np.ndarray, dip: float) -> np.ndarray:
+    """Peaks not separated by a dip of at least ``dip`` are one bottom (a flat or capped bottom
+    can give find_peaks two equal maxima with full prominence each); the higher one stays."""
+    out: list[int] = []
+    for k in peaks:
+        if out and float(np.min(x[out[-1]:k + 1])) > min(x[out[-1]], x[k]) - dip:
+            if x[k] > x[out[-1]]:
+                out[-1] = int(k)
+            continue
+        out.append(int(k))
+    return np.asarray(out, dtype=int)
 
 
 def _interp_nan(x: np.ndarray) -> np.ndarray:

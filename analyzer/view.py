@@ -38,6 +38,8 @@ METRIC_VIEWS: dict[str, tuple[str, ...]] = {
     "thigh_inclination": ("side",),
     "hip_below_knee": ("side",),
     "heel_lift": ("side",),
+    "foot_pitch": ("side",),
+    "dorsiflexion": ("side",),
     "trunk_lean": ("side",),
     "trunk_minus_shank": ("side",),
     "lumbar_curvature": ("side",),
@@ -49,6 +51,7 @@ METRIC_VIEWS: dict[str, tuple[str, ...]] = {
     "knee_ankle_ratio": ("front", "rear"),
     "hip_shift": ("front", "rear"),
     "pelvic_obliquity": ("front", "rear"),
+    "stance_ratio": ("front", "rear"),
     # From the front the heel hides behind the ankle and the shank leans toward the camera:
     # the heel->ankle angle is only a rear-foot angle when seen from behind.
     "foot_roll": ("rear",),
@@ -173,11 +176,17 @@ def _classify(plane: float, az: float) -> str:
     return "oblique"
 
 
-def estimate_view(track: PoseTrack, override: str | None = None) -> ViewEstimate:
-    """Detect the view per frame and per segment; ``override`` ('front'|'side'|'rear') forces it."""
+def estimate_view(track: PoseTrack, override: str | None = None, *, quality=None) -> ViewEstimate:
+    """Detect the view per frame and per segment; ``override`` ('front'|'side'|'rear'|'oblique')
+    forces it. ``quality`` (a :class:`~analyzer.quality.PoseQuality`): frames whose trunk is
+    not trusted (a barbell's plates over the hips, a swap) give no view cue; they take the view
+    of the trusted frames around them, so hidden legs cannot flip the view."""
     T = len(track)
     xy = track.xy
     az, plane = frame_azimuth(track)
+    if quality is not None:
+        bad = ~quality.ok["trunk"]
+        az, plane = np.where(bad, np.nan, az), np.where(bad, np.nan, plane)
     half = max(1, int(round(0.5 * (track.fps or 30.0))))
     plane_s = _rolling_nanmedian(plane, half)
     # Unit-vector smoothing of the signed azimuth avoids the wrap at +-180 degrees.
@@ -185,6 +194,7 @@ def estimate_view(track: PoseTrack, override: str | None = None) -> ViewEstimate
     sn = _rolling_nanmedian(np.sin(np.radians(az)), half)
     az_s = np.degrees(np.arctan2(sn, cs))
     labels = np.array([_classify(p, a) for p, a in zip(plane_s, az_s)], dtype=object)
+    labels = _fill_detected(labels, track.detected)
     if override:
         labels = np.where(labels != "", override, "").astype(object)
     labels = _merge_short(labels, track.t, MIN_SEGMENT_S)
@@ -213,8 +223,11 @@ def estimate_view(track: PoseTrack, override: str | None = None) -> ViewEstimate
 
 def _segment(track, label, start, stop, plane, az, fwd, near) -> ViewSegment:
     sl = slice(start, stop)
-    p = float(np.nanmedian(plane[sl]))
-    a = float(np.degrees(np.arctan2(np.nanmedian(np.sin(np.radians(az[sl]))), np.nanmedian(np.cos(np.radians(az[sl]))))))
+    if np.isfinite(plane[sl]).any():
+        p = float(np.nanmedian(plane[sl]))
+        a = float(np.degrees(np.arctan2(np.nanmedian(np.sin(np.radians(az[sl]))), np.nanmedian(np.cos(np.radians(az[sl]))))))
+    else:  # a stretch with no trusted view cue (its label came from its neighbours)
+        p = a = float("nan")
     # Confidence: how far the plane angle sits from the class boundaries (10 deg = sure).
     if label == "side":
         margin = p - SAGITTAL_MIN
@@ -222,7 +235,7 @@ def _segment(track, label, start, stop, plane, az, fwd, near) -> ViewSegment:
         margin = FRONTAL_MAX - p
     else:
         margin = min(p - FRONTAL_MAX, SAGITTAL_MIN - p)
-    conf = float(np.clip(0.5 + margin / 20.0, 0.05, 1.0))
+    conf = float(np.clip(0.5 + margin / 20.0, 0.05, 1.0)) if np.isfinite(margin) else 0.3
     if label == "side":
         f = np.nanmedian(fwd[sl])
         facing = "right" if f > 0 else "left" if f < 0 else "unknown"
@@ -276,6 +289,21 @@ def _merge_short(labels: np.ndarray, t: np.ndarray, min_s: float) -> np.ndarray:
                 changed = True
                 break
     return labels
+
+
+def _fill_detected(labels: np.ndarray, detected: np.ndarray) -> np.ndarray:
+    """Frames with a person but no view cue take the label of the nearest frame with one."""
+    have = np.flatnonzero(labels != "")
+    if not len(have):
+        return labels
+    out = labels.copy()
+    need = np.flatnonzero((labels == "") & detected)
+    if len(need):
+        pos = np.clip(np.searchsorted(have, need), 1, len(have)) - 1
+        nxt = np.clip(pos + 1, 0, len(have) - 1)
+        pick = np.where(np.abs(have[nxt] - need) < np.abs(have[pos] - need), have[nxt], have[pos])
+        out[need] = labels[pick]
+    return out
 
 
 def _label_runs(labels: np.ndarray) -> list[tuple[str, int, int]]:

@@ -2,7 +2,7 @@
 
 Every exercise module exposes ``analyze(track, view, profile) -> ExerciseAnalysis`` and is
 registered here; ``kinetic analyze --exercise NAME`` picks one, ``auto`` asks
-:func:`detect_exercise`.
+:func:`detect_exercise` (which may answer "unknown").
 """
 from __future__ import annotations
 
@@ -27,24 +27,30 @@ _MODULES = {
 }
 
 
-def _lazy(module: str, function: str) -> Callable[["PoseTrack", "ViewEstimate", "Profile"], "ExerciseAnalysis"]:
-    def analyze(track: "PoseTrack", view: "ViewEstimate", profile: "Profile") -> "ExerciseAnalysis":
+def _lazy(module: str, function: str) -> Callable[..., "ExerciseAnalysis"]:
+    def analyze(track: "PoseTrack", view: "ViewEstimate", profile: "Profile", **kwargs) -> "ExerciseAnalysis":
         from importlib import import_module
 
-        return getattr(import_module(f"{__name__}.{module}"), function)(track, view, profile)
+        return getattr(import_module(f"{__name__}.{module}"), function)(track, view, profile, **kwargs)
 
     analyze.__name__ = function
     return analyze
 
 
-ANALYZERS: dict[str, Callable[["PoseTrack", "ViewEstimate", "Profile"], "ExerciseAnalysis"]] = {
+# Each is called as analyze(track, view, profile, quality=PoseQuality | None).
+ANALYZERS: dict[str, Callable[..., "ExerciseAnalysis"]] = {
     name: _lazy(*spec) for name, spec in _MODULES.items()
 }
 
 
-def detect_exercise(track: "PoseTrack") -> str:
-    """Which registered exercise a recording shows (``--exercise auto``); the squat when unsure.
-    See :mod:`analyzer.exercises.detect` for the cues."""
+def detect_exercise(track: "PoseTrack", quality=None) -> str:
+    """Which registered exercise a recording shows (``--exercise auto``), or "unknown" when none
+    fits. See :mod:`analyzer.exercises.detect` for the cues."""
+    return detect_exercise_why(track, quality)[0]
+
+
+def detect_exercise_why(track: "PoseTrack", quality=None) -> tuple[str, str]:
+    """(exercise or "unknown", what was seen instead when unknown)."""
     from .detect import detect
 
-    return detect(track)
+    return detect(track, quality)

@@ -43,12 +43,17 @@ class RepResult:
     faults: list[Fault] = field(default_factory=list)
     root_cause: Fault | None = None
     reason: str = ""
+    borderline: list[Fault] = field(default_factory=list)
+    not_judged: list[dict] = field(default_factory=list)  # [{code, side, link, why}]
+    judged_links: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         d = dict(index=self.index, start_s=round(self.start_s, 3), bottom_s=round(self.bottom_s, 3),
                  end_s=round(self.end_s, 3), view=self.view,
                  metrics={k: (None if v is None or not np.isfinite(v) else round(float(v), 3)) for k, v in self.metrics.items()},
                  faults=[f.code for f in self.faults],
+                 borderline=[f.code for f in self.borderline],
+                 judged=list(self.judged_links), not_judged=list(self.not_judged),
                  root_cause=self.root_cause.code if self.root_cause else None)
         if self.root_cause is not None:
             d["root_cause_side"] = self.root_cause.side
@@ -68,6 +73,7 @@ class ExerciseAnalysis:
         the view cannot see it. depth: (T,) the rep detector's signal (``depth_label`` says what
         and in which unit). pose: the cleaned landmarks (for drawing). baselines: standing values
         used. suggestions: foot exercises with why and how. notes: plain-language remarks.
+        borderline: findings within the measurement error of their threshold (not faults).
     """
 
     exercise: str
@@ -81,17 +87,57 @@ class ExerciseAnalysis:
     baselines: dict[str, float]
     suggestions: list[dict]
     notes: list[str]
+    borderline: list[Fault] = field(default_factory=list)
 
 
-def clean_pose(track: PoseTrack, *, cutoff_hz: float = 6.0, max_gap: int = 10, min_visibility: float = 0.5) -> CleanPose:
-    """Visibility gating, Hampel outlier rejection, short-gap filling and zero-phase low-pass."""
+def clean_pose(track: PoseTrack, *, cutoff_hz: float = 6.0, max_gap: int = 10, min_visibility: float = 0.5,
+               quality=None) -> CleanPose:
+    """Visibility gating, pose-quality gating (``quality``: a :class:`~analyzer.quality.PoseQuality`;
+    the landmarks of an untrusted group are blanked in that frame), Hampel outlier rejection,
+    short-gap filling and zero-phase low-pass."""
     fs = _sampling_rate(track)
     xy = track.xy.copy()
     low = ~(np.nan_to_num(track.visibility, nan=0.0) >= min_visibility)
     xy[low] = np.nan
+    if quality is not None:
+        from ..quality import GROUPS
+
+        # Each group blanks its own landmarks: a leg its hip, knee and ankle; a foot its heel and
+        # toe (the ankle is the leg's); the trunk its shoulders (the hips are the legs').
+        own = {g: (idx[1:] if g.endswith("_foot") else idx[:2] if g == "trunk" else idx) for g, idx in GROUPS.items()}
+        for g, idx in own.items():
+            bad = ~quality.ok[g]
+            for k in idx:
+                xy[bad, k] = np.nan
     xy = signals.clean(xy, fs, cutoff_hz=cutoff_hz, max_gap=max_gap, min_scale=1.0)
     world = signals.clean(track.world.astype(np.float64), fs, cutoff_hz=cutoff_hz, max_gap=max_gap, min_scale=0.005)
     return CleanPose(xy=xy, world=world, t=track.t, fs=fs)
+
+
+def judge_into(res: RepResult, measurements: list, profile, view: str, not_judged: list[dict] | None = None) -> None:
+    """Judge a rep's measurements into ``res`` (faults, borderline, root cause, judged links,
+    not-judged rules with why). Rules of the profile that got no measurement and are not in
+    ``not_judged`` are listed as "not measurable from this view"."""
+    from ..faults import root_cause
+    from ..verdict import judge_rep
+
+    res.faults, res.borderline = judge_rep(measurements, profile, res.index, view)
+    res.root_cause = root_cause(res.faults)
+    rules = profile.rules
+    res.judged_links = sorted({rules[m.code].link for m in measurements if m.code in rules}, key=_link_order)
+    measured = {m.code for m in measurements}
+    listed = {(n["code"], n.get("side")) for n in (not_judged or [])}
+    out = [dict(n, link=rules[n["code"]].link) for n in (not_judged or []) if n["code"] in rules]
+    for code, rule in rules.items():
+        if code not in measured and not any(c == code for c, _ in listed):
+            out.append(dict(code=code, side=None, link=rule.link, why=f"not measurable from a {view} view"))
+    res.not_judged = out
+
+
+def _link_order(link: str) -> int:
+    from ..profile import LINKS
+
+    return LINKS.index(link) if link in LINKS else len(LINKS)
 
 
 def _sampling_rate(track: PoseTrack) -> float:

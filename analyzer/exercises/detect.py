@@ -1,7 +1,7 @@
 """Which exercise a recording shows, from the landmarks alone (pure numpy).
 
-The decision is a short chain of tests on view-independent cues, with the squat as the default
-when nothing else is clear:
+The decision is a short chain of tests on view-independent cues; when none passes, the answer
+is "unknown" rather than a guess:
 
 1. **Seated** (hips near the ankles' height: the hip-ankle line lies rather than stands) -> foot
    spine, the only seated exercise.
@@ -10,11 +10,14 @@ when nothing else is clear:
    or the footwork's "straighten with the heels up" do that; a squat's hip never rises above
    standing. If the knees also bend (>= 15 deg) in the same repetitions -> footwork, else ->
    heel raise.
-3. **Knees bend >= 35 deg** (the squat's own rep detector finds a rep) -> squat.
+3. **Knees bend >= 35 deg** (the squat's own rep detector finds a rep) with both feet side by
+   side (not a lunge or an ankle rock: a split stance) and the hips staying over the feet (not
+   walking) -> squat.
 4. Nothing above: the feet move on their own -> foot roll if the ankle swings sideways over the
    toes well beyond the roll threshold (measured from the front or behind only), else toe lift if
    the big-toe tip rises above the heel well beyond the toe-lift threshold.
-5. Otherwise -> squat.
+5. Otherwise -> **unknown**: none of the registered exercises fits (walking, lunges, ankle rocks,
+   standing still), and the reason says what was seen instead.
 """
 from __future__ import annotations
 
@@ -44,6 +47,20 @@ FOOTWORK_BEND_DEG = 15.0
 SQUAT_MIN_DEG = 35.0
 # Foot-only exercises: excursions must reach this many times their rep threshold.
 FOOT_ONLY_MARGIN = 1.5
+# A split stance: the ankles this far apart along the person's forward axis (3D world
+# landmarks), in leg lengths (hip-ankle). Squats: up to 0.20 on the real clips and 0.32 on the
+# bench's dev split (75th percentile of frames; MediaPipe's depth is rough from behind);
+# rendered lunges 0.8-1.0.
+SPLIT_MIN = 0.45
+# Walking: the hip centre moves this many leg lengths sideways in the picture within one rep
+# (a squat in place: under 0.5 on the real clips; walk_jump_two_people: 7).
+TRAVEL_MAX = 1.2
+# Feet that move this far (leg lengths, 75th percentile over the bend) are stepping or jumping:
+# squats 0.32 at most (dev split, a barbell hiding the feet; real clips 0.2), the landing in
+# walk_jump_two_people 7.5.
+FEET_MOVE_MAX = 0.5
+
+UNKNOWN = "unknown"
 
 
 @dataclass
@@ -54,24 +71,71 @@ class Cues:
     squat_reps: int
     toe_score: float
     roll_score: float
+    split: float = 0.0          # how far apart front-to-back the feet stand, leg lengths
+    split_reps: int = 0         # knee-bend reps done in a split stance
+    moving_reps: int = 0        # knee-bend reps during which the person travelled
 
     def as_dict(self) -> dict:
         return {k: (round(v, 3) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
 
 
-def cues(track: PoseTrack) -> Cues:
+def split_stance(world: np.ndarray) -> np.ndarray:
+    """(T,) ankle separation along the person's forward axis over the leg length (3D world
+    landmarks: the forward axis is horizontal and square to the hips)."""
+    from ..skeleton import L_ANKLE, L_HIP, R_ANKLE, R_HIP
+
+    w = np.asarray(world, np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fwd = np.cross(w[:, L_HIP] - w[:, R_HIP], np.array([0.0, -1.0, 0.0]))  # MediaPipe world: y down
+        fwd /= np.linalg.norm(fwd, axis=1, keepdims=True)
+        leg = np.nanmedian(np.linalg.norm(w[:, L_HIP] - w[:, L_ANKLE], axis=1))
+        return np.abs(np.sum((w[:, L_ANKLE] - w[:, R_ANKLE]) * fwd, axis=1)) / leg
+
+
+def travel(xy: np.ndarray, start: int, stop: int) -> float:
+    """How far the hip centre moved sideways in the picture in [start, stop), in leg lengths."""
+    from ..skeleton import L_ANKLE, L_HIP, R_HIP
+
+    hip = 0.5 * (xy[start:stop, L_HIP, 0] + xy[start:stop, R_HIP, 0])
+    leg = np.nanmedian(np.linalg.norm(xy[:, L_HIP] - xy[:, L_ANKLE], axis=1))
+    if not np.isfinite(hip).any() or not np.isfinite(leg) or leg <= 0:
+        return 0.0
+    lo, hi = np.nanpercentile(hip, [2, 98])
+    return float((hi - lo) / leg)
+
+
+def feet_moved(xy: np.ndarray, start: int, stop: int) -> float:
+    """How far the ankles moved from where they stood at ``start`` during [start, stop), in leg
+    lengths (the larger of the two): a squat keeps its feet planted, a jump or a step does not."""
+    from ..skeleton import L_ANKLE, L_HIP, R_ANKLE
+
+    leg = np.nanmedian(np.linalg.norm(xy[:, L_HIP] - xy[:, L_ANKLE], axis=1))
+    if not np.isfinite(leg) or leg <= 0:
+        return 0.0
+    out = 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for a in (L_ANKLE, R_ANKLE):
+            p0 = np.nanmedian(xy[start:start + 3, a], axis=0)
+            d = np.linalg.norm(xy[start:stop, a] - p0, axis=1)
+            if np.isfinite(d).any():
+                out = max(out, float(np.nanpercentile(d, 75)) / leg)
+    return out
+
+
+def cues(track: PoseTrack, quality=None) -> Cues:
     """The measurements :func:`detect` decides on."""
     from ..profile import load_profile
     from ..view import estimate_view
     from .foot_roll import roll_signals
     from .foot_spine import seated_fraction
     from .heel_raise import stepping_mask
-    from .squat import depth_signal
+    from .squat import squat_depth
     from .toe_lift import toe_signals
 
     profile = load_profile(None, "squat")
     pose = feet.prepare(track, profile)
-    view = estimate_view(track)
+    view = estimate_view(track, quality=quality)
     t, xy = pose.t, pose.xy
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -88,11 +152,20 @@ def cues(track: PoseTrack) -> Cues:
         # the knees straight at the top too).
         unit = feet.foot_unit(xy, np.isfinite(xy[:, 0, 0]))
         stand = knee_rel < STAND_KNEE_DEG
-        depth = depth_signal(pose.world, xy, view.frame_label)  # the squat analyzer's own depth
-        squat = [r for r in find_reps(t, depth, RepParams(min_amplitude=SQUAT_MIN_DEG)) if r.complete]
+        depth = squat_depth(track, profile, view)  # the squat analyzer's own depth
+        every = find_reps(t, depth, RepParams(min_amplitude=SQUAT_MIN_DEG))
+        bends = [r for r in every if r.complete]
+        split = split_stance(pose.world)
+        split_level = float(np.nanpercentile(split, 75)) if np.isfinite(split).any() else 0.0
+        split_reps = sum(1 for r in bends if np.nanmedian(split[r.start:r.end + 1]) >= SPLIT_MIN)
+        # Bends cut short by the video count here too: a walk or a jump rarely looks complete.
+        moving = [r for r in every if travel(xy, r.start, r.end + 1) > TRAVEL_MAX
+                  or feet_moved(xy, r.start, r.end + 1) > FEET_MOVE_MAX]
+        moving_reps = len(moving)
+        squat = [r for r in bends if np.nanmedian(split[r.start:r.end + 1]) < SPLIT_MIN and r not in moving]
         squat_reps = len(squat)
         near_squat = np.zeros(len(t), bool)
-        for r in squat:
+        for r in bends:
             near_squat[max(0, r.start - int(0.5 * pose.fs)): r.end + int(1.0 * pose.fs) + 1] = True
         raise_reps = raise_bent = 0
         if stand.sum() >= 5 and np.isfinite(unit):
@@ -138,24 +211,33 @@ def cues(track: PoseTrack) -> Cues:
         amps = [max(abs(np.nanmax(roll[r.start:r.end + 1])), abs(np.nanmin(roll[r.start:r.end + 1]))) / 5.0
                 for r in roll_reps if r.complete]
         roll_score = float(max(amps or [0.0]))
-    return Cues(seated, raise_reps, raise_bent, squat_reps, toe_score, roll_score)
+    return Cues(seated, raise_reps, raise_bent, squat_reps, toe_score, roll_score, split_level, split_reps, moving_reps)
 
 
-def detect(track: PoseTrack) -> str:
-    """The exercise name for ``kinetic analyze --exercise auto`` (see the module docstring)."""
+def detect(track: PoseTrack, quality=None) -> tuple[str, str]:
+    """(exercise name or "unknown", why) for ``kinetic analyze --exercise auto`` (see the module
+    docstring); ``why`` says what was seen when nothing fits."""
     if len(track) == 0 or not track.detected.any():
-        return "squat"
-    c = cues(track)
+        return UNKNOWN, "nobody was found in the video"
+    c = cues(track, quality)
     if c.seated < SEATED_MAX:
-        return "foot_spine"
+        return "foot_spine", ""
     if c.raise_reps >= 1:
-        return "footwork" if c.raise_reps_bent * 2 >= c.raise_reps else "heel_raise"
+        return ("footwork" if c.raise_reps_bent * 2 >= c.raise_reps else "heel_raise"), ""
+    # Knee bends in a split stance or while travelling are not squats, and a video with any is
+    # not a squat video (a lunge set, a walk, a jump landing) even if some bends look like one.
+    if c.split_reps:
+        return UNKNOWN, "the knees bent with one foot in front of the other (a lunge or split squat)"
+    if c.moving_reps:
+        return UNKNOWN, "the person moved across the picture (walking or jumping, not squatting in place)"
     if c.squat_reps >= 1:
-        return "squat"
+        return "squat", ""
+    if c.split >= SPLIT_MIN:
+        return UNKNOWN, "one foot stood in front of the other (a split stance, such as an ankle rock)"
     # The roll is measured only from the front or behind, where the toes' rise reads short and
     # a rolling foot moves the toe against the heel too: a clear roll wins there.
     if c.roll_score >= FOOT_ONLY_MARGIN:
-        return "foot_roll"
+        return "foot_roll", ""
     if c.toe_score >= FOOT_ONLY_MARGIN:
-        return "toe_lift"
-    return "squat"
+        return "toe_lift", ""
+    return UNKNOWN, "no squat and no foot exercise was seen"

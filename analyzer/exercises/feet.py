@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..faults import Fault, Measurement, judge_all, root_cause, suggestions
+from ..faults import Fault, Measurement, suggestions
 from ..profile import Profile
 from ..reps import Rep, RepParams, find_reps
 from ..skeleton import CHAIN, L_HIP, R_HIP, SIDES
@@ -28,6 +28,7 @@ from .common import (
     RepResult,
     baseline,
     clean_pose,
+    judge_into,
     local_baseline,
     standing_mask,
 )
@@ -300,6 +301,7 @@ def assemble(exercise: str, found: list[Rep], pose: CleanPose, view: ViewEstimat
     reps: list[RepResult] = []
     partial: list[RepResult] = []
     all_faults: list[Fault] = []
+    borderline: list[Fault] = []
     for r in found:
         v = rep_view(view, r)
         m = metrics(r, v) if r.complete else {}  # may move r.bottom to the rep's key frame
@@ -311,9 +313,9 @@ def assemble(exercise: str, found: list[Rep], pose: CleanPose, view: ViewEstimat
             res.reason = _reason(r, pose, view)
             partial.append(res)
             continue
-        res.faults = judge_all(measure(r, m, v), profile, res.index, v)
-        res.root_cause = root_cause(res.faults)
+        judge_into(res, measure(r, m, v), profile, v)
         all_faults.extend(res.faults)
+        borderline.extend(res.borderline)
         reps.append(res)
     if not reps:
         notes.insert(0, f"no complete {rep_word} found")
@@ -322,7 +324,7 @@ def assemble(exercise: str, found: list[Rep], pose: CleanPose, view: ViewEstimat
     roots = [r.root_cause for r in reps if r.root_cause is not None]
     return ExerciseAnalysis(exercise=exercise, reps=reps, partial_reps=partial, faults=all_faults, series=series,
                             depth=signal, depth_label=signal_label, pose=pose, baselines=baselines,
-                            suggestions=suggestions(all_faults, roots), notes=notes)
+                            suggestions=suggestions(all_faults, roots), notes=notes, borderline=borderline)
 
 
 def _reason(r: Rep, pose: CleanPose, view: ViewEstimate) -> str:

@@ -59,7 +59,7 @@ def roll_signals(pose, view: ViewEstimate) -> tuple[dict[str, np.ndarray], np.nd
     return s, mean, rest, unit
 
 
-def analyze_foot_roll(track: PoseTrack, view: ViewEstimate, profile: Profile) -> ExerciseAnalysis:
+def analyze_foot_roll(track: PoseTrack, view: ViewEstimate, profile: Profile, *, quality=None) -> ExerciseAnalysis:
     pose = feet.prepare(track, profile)
     t, xy = pose.t, pose.xy
     s, roll, rest, unit = roll_signals(pose, view)

@@ -44,7 +44,7 @@ def seated_fraction(xy: np.ndarray) -> np.ndarray:
     return feet.mean_across(out)
 
 
-def analyze_foot_spine(track: PoseTrack, view: ViewEstimate, profile: Profile) -> ExerciseAnalysis:
+def analyze_foot_spine(track: PoseTrack, view: ViewEstimate, profile: Profile, *, quality=None) -> ExerciseAnalysis:
     pose = feet.prepare(track, profile)
     t, xy = pose.t, pose.xy
     raw = {side: ankle_plantarflexion(xy, side) for side in SIDES}

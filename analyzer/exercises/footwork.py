@@ -114,7 +114,7 @@ def phase_order(bend: np.ndarray, lift: np.ndarray, t: np.ndarray, a: int, e: in
     return out
 
 
-def analyze_footwork(track: PoseTrack, view: ViewEstimate, profile: Profile) -> ExerciseAnalysis:
+def analyze_footwork(track: PoseTrack, view: ViewEstimate, profile: Profile, *, quality=None) -> ExerciseAnalysis:
     pose = feet.prepare(track, profile)
     t, xy = pose.t, pose.xy
     bend, lift, rest, unit = footwork_signals(pose)

@@ -82,7 +82,7 @@ def raise_signal(pose) -> tuple[np.ndarray, np.ndarray, float]:
     return combined(rest, 3.0), rest, unit
 
 
-def analyze_heel_raise(track: PoseTrack, view: ViewEstimate, profile: Profile) -> ExerciseAnalysis:
+def analyze_heel_raise(track: PoseTrack, view: ViewEstimate, profile: Profile, *, quality=None) -> ExerciseAnalysis:
     pose = feet.prepare(track, profile)
     t, xy = pose.t, pose.xy
     lift, rest, unit = raise_signal(pose)

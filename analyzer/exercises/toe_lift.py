@@ -47,7 +47,7 @@ def toe_signals(pose) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, fl
     return s, lift, rest, unit
 
 
-def analyze_toe_lift(track: PoseTrack, view: ViewEstimate, profile: Profile) -> ExerciseAnalysis:
+def analyze_toe_lift(track: PoseTrack, view: ViewEstimate, profile: Profile, *, quality=None) -> ExerciseAnalysis:
     pose = feet.prepare(track, profile)
     t = pose.t
     s, lift, _, unit = toe_signals(pose)

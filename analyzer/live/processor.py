@@ -82,12 +82,10 @@ CUE_SERIES = {
 
 def _squat_depth(world: np.ndarray, xy: np.ndarray, views: np.ndarray) -> float:
     """The newest frame's squat depth from recent filtered history (T, ...): analyze's
-    ``depth_signal``. From behind it measures the leg's shortening in the image against the
-    standing length (a percentile over the rear frames): live sees only the past ones."""
+    ``depth_signal``, whose picture cue measures the hips' drop against the standing hip-ankle
+    distance (a percentile over the history: live sees only the past frames)."""
     from ..exercises.squat import depth_signal
 
-    if views[-1] != "rear":
-        return float(depth_signal(world[-1:])[0])
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return float(depth_signal(world, xy, views)[-1])
