@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .exercises import ANALYZERS, detect_exercise
+from .exercises import ANALYZERS, detect_exercise_why
 from .exercises.common import ExerciseAnalysis
 from .profile import Profile, load_profile
 from .quality import PoseQuality, assess_quality
@@ -32,6 +32,7 @@ class Assessment:
     profile: Profile
     analysis: ExerciseAnalysis | None
     verdict: Verdict
+    why_exercise: str = ""  # what was seen instead, when the exercise is unknown
 
 
 def assess(track: PoseTrack, exercise: str = "auto", view: str = "auto", profile_path: str | None = None) -> Assessment:
@@ -39,7 +40,8 @@ def assess(track: PoseTrack, exercise: str = "auto", view: str = "auto", profile
     "auto" detects it per segment, else forces it. Raises ProfileError for a bad profile."""
     quality = assess_quality(track)
     v = estimate_view(track, None if view == "auto" else view, quality=quality)
-    name = detect_exercise(track, quality=quality) if exercise == "auto" else exercise
+    name, why = detect_exercise_why(track, quality) if exercise == "auto" else (exercise, "")
     profile = load_profile(profile_path, "squat" if name == UNKNOWN else name)
     analysis = None if name == UNKNOWN else ANALYZERS[name](track, v, profile, quality=quality)
-    return Assessment(quality, v, name, profile, analysis, decide(name, analysis, v, quality, profile))
+    return Assessment(quality, v, name, profile, analysis, decide(name, analysis, v, quality, profile, why_unknown=why),
+                      why)

@@ -50,15 +50,21 @@ def load_calibration(text: str | None = None) -> dict[str, LinearModel]:
     return models
 
 
-def apply_valgus(valgus: np.ndarray, frame_view: np.ndarray, models: dict[str, LinearModel]) -> np.ndarray:
-    """Correct the knee valgus estimate (T,) with the model of each frame's view
-    (``knee_valgus_front`` / ``knee_valgus_rear``); frames of other views pass unchanged."""
-    out = np.asarray(valgus, np.float64).copy()
+VALGUS_FEATURES = ("knee_rotation", "toe_out", "leg_tilt")
+
+
+def apply_valgus(series: dict[str, np.ndarray], side: str, frame_view: np.ndarray,
+                 models: dict[str, LinearModel]) -> np.ndarray:
+    """The knee valgus estimate (T,) of ``side`` from its features
+    (``{side}_knee_rotation``, ``_toe_out``, ``_leg_tilt``) with the model of each frame's view
+    (``knee_valgus_front`` / ``knee_valgus_rear``); other frames keep the uncorrected sum."""
+    out = np.asarray(series[f"{side}_knee_valgus"], np.float64).copy()
+    feats = {f: np.asarray(series[f"{side}_{f}"], np.float64) for f in VALGUS_FEATURES}
     for view in ("front", "rear"):
         model = models.get(f"knee_valgus_{view}")
         if model is not None:
             m = frame_view == view
-            out[m] = model.apply({"knee_valgus": out[m]})
+            out[m] = model.apply({f: x[m] for f, x in feats.items()})
     return out
 
 

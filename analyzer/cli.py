@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     a.add_argument("--exercise", default="auto", choices=("auto", *ANALYZERS),
                    help="what is being done (default: %(default)s)")
-    a.add_argument("--view", default="auto", choices=("auto", "front", "side", "rear"),
+    a.add_argument("--view", default="auto", choices=("auto", "front", "side", "rear", "oblique"),
                    help="camera view; auto detects it per segment (default: %(default)s)")
     a.add_argument("--model", default="full",
                    help="pose model: full, lite, heavy or a path to a .task file (default: %(default)s)")
@@ -154,17 +154,28 @@ def _analyze_one(video: str, opts_dict: dict) -> tuple[str, dict | None, str | N
 
 
 def _report_line(summary: dict, outdir: str) -> str:
+    """The result of one video for the terminal: a status line, then the verdict's headline and
+    each rep's findings in words (the same words as the report)."""
     reps = len(summary["reps"])
-    faults = summary["faults"]
     view = summary["view"]
     partial = len(summary.get("partial_reps", []))
     extra = f" (+{partial} incomplete)" if partial else ""
-    fault_text = ", ".join(sorted({f["code"] for f in faults})) or "no faults"
+    verdict = summary.get("verdict") or {}
     t = summary["timings"]
-    return (f"{Path(summary['source']['path']).name}: {reps} rep{'s' if reps != 1 else ''}{extra}, "
-            f"{view['label']} view, {fault_text} -> {outdir}/  "
-            f"[{summary['source']['frames']} frames: pose {t.get('pose_fps', 0):.0f} fps, "
-            f"overall {t.get('pipeline_fps', 0):.0f} fps]")
+    exercise = str(summary.get("exercise", "")).replace("_", " ")
+    lines = [f"{Path(summary['source']['path']).name}: {exercise}, {reps} rep{'s' if reps != 1 else ''}{extra}, "
+             f"{view['label']} view, {verdict.get('status', '?').replace('_', ' ')} -> {outdir}/  "
+             f"[{summary['source']['frames']} frames: pose {t.get('pose_fps', 0):.0f} fps, "
+             f"overall {t.get('pipeline_fps', 0):.0f} fps]"]
+    if verdict.get("headline"):
+        lines.append(f"  {verdict['headline']}")
+    for row in verdict.get("reps", []):
+        for text in row.get("findings", []):
+            lines.append(f"    rep {row['index']}: {text}")
+    for d in verdict.get("details", [])[1:] if verdict.get("status") == "faults" else verdict.get("details", []):
+        if d.startswith(("Not judged", "Nothing", "pose unreliable", "Borderline")):
+            lines.append(f"  {d}")
+    return "\n".join(lines)
 
 
 def cmd_analyze(args) -> int:
@@ -249,8 +260,6 @@ def cmd_demo(args) -> int:
             status = 1
             continue
         print(_report_line(res.summary, str(res.outdir)))
-        for f in res.summary["faults"]:
-            print(f"  - {f['message']}")
         print(f"  replay:  {res.outdir / 'replay.mp4'}")
         print(f"  summary: {res.outdir / 'summary.json'}")
         if (res.outdir / "report.html").exists():

@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 
 from .faults import CUES, Fault
+from .verdict import SETUP_CODES
 from .report.findings import short_title
 from .skeleton import (CHAIN, NOSE, L_ANKLE, L_ELBOW, L_FOOT, L_HEEL, L_HIP, L_KNEE, L_SHOULDER, L_WRIST, R_ANKLE, R_ELBOW,
                        R_FOOT, R_HEEL, R_HIP, R_KNEE, R_SHOULDER, R_WRIST)
@@ -92,7 +93,8 @@ class FrameInfo:
     parts: dict[tuple[str, str | None], tuple[int, int, int]] = field(default_factory=dict)  # (part, side) -> colour
     arcs: list[Arc] = field(default_factory=list)
     guides: list[tuple[int, int, int, tuple[int, int, int]]] = field(default_factory=list)  # (a, b, joint, colour): dashed a-b line, joint's offset from it
-    clean_rep: int = 0  # a rep that just ended without faults
+    clean_rep: int = 0  # a rep that just ended without faults (and with something judged)
+    notice: str = ""  # e.g. "pose unreliable 1.9-3.0 s: legs hidden" while it applies
 
 
 class OverlayPlan:
@@ -104,10 +106,12 @@ class OverlayPlan:
         view_label, facing: the detected view of the video, shown as a badge.
         frame_view: (T,) the view of each frame ('' = none), if known; else ``view_label`` throughout.
         depth: (T,) the rep detector's signal, for the phase (going down / bottom / coming up).
+        notices: [(start_s, end_s, text)] shown (grey) while no warning is, e.g. the stretches
+            where the pose was unreliable.
     """
 
     def __init__(self, t, xy, series, reps, faults, view_label: str, facing: str, exercise: str = "squat", *,
-                 frame_view=None, depth=None) -> None:
+                 frame_view=None, depth=None, notices=()) -> None:
         self.t = np.asarray(t, float)
         self.xy = xy
         self.series = series
@@ -116,6 +120,7 @@ class OverlayPlan:
         self.view_label = view_label
         self.facing = facing
         self.exercise = exercise
+        self.notices = list(notices)
         T = len(self.t)
         self.frame_view = np.asarray(frame_view, object) if frame_view is not None else np.full(T, view_label, object)
         self.rep_count = np.zeros(T, int)
@@ -136,7 +141,9 @@ class OverlayPlan:
                 seg = np.arange(r.start, r.end + 1)
                 with np.errstate(invalid="ignore"):
                     self.phase[seg[d[seg] >= level]] = "bottom"
-            if r.index not in faulty:
+            judged = getattr(r, "judged_codes", None)
+            chain = judged is None or any(c not in SETUP_CODES for c in judged)
+            if r.index not in faulty and chain:  # "clean" only where something was judged
                 t_end = self.t[min(r.end, T - 1)]
                 self.clean[(self.t > t_end) & (self.t <= t_end + CLEAN_REP_S)] = r.index
 
@@ -159,6 +166,7 @@ class OverlayPlan:
         info = FrameInfo(int(self.rep_count[i]), int(self.in_rep[i]), self._angles(i), active,
                          CUES.get(active[0].code, "") if active else "", view=view, phase=str(self.phase[i]),
                          near=near if view == "side" else None, clean_rep=int(self.clean[i]))
+        info.notice = next((text for a, b, text in self.notices if a <= t <= b), "")
         info.parts = self._parts(active)
         info.arcs, info.guides = self._arcs(i, info)
         return info
@@ -513,6 +521,8 @@ def _banner(img, S: _Scale, info: FrameInfo, xy: np.ndarray | None = None, top: 
             items.append((colour, title, cue, k == 0))
     elif info.clean_rep:
         items.append((GREEN, f"Rep {info.clean_rep}: clean", "", True))
+    elif info.notice:
+        items.append((GREY, info.notice, "not judged while it lasts", True))
     if not items:
         return
     blocks = []

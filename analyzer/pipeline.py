@@ -17,15 +17,18 @@ import numpy as np
 
 from . import __version__
 from .capture import VideoError, VideoInfo, iter_frames, probe
-from .exercises import ANALYZERS, detect_exercise
-from .exercises.common import ExerciseAnalysis
+from .assess import Assessment, assess
+from .verdict import needed_groups
+from .exercises import ANALYZERS
+from .exercises.common import ExerciseAnalysis, clean_pose
 from .models import ModelError, resolve_model
 from .outputs import SUMMARY_SCHEMA, write_frames_csv, write_json
 from .profile import Profile, ProfileError, load_profile
 from .track import PoseTrack
-from .view import ViewEstimate, estimate_view
+from .view import ViewEstimate
 
 EXERCISES = ("auto", *ANALYZERS)
+VIEWS = ("auto", "front", "side", "rear", "oblique")
 MIN_DETECTION_RATE = 0.05
 
 
@@ -100,8 +103,9 @@ def run_pose(path: str, info: VideoInfo, model_path: Path, *, progress: bool, po
 
 
 def write_replay(path: str, target: Path, info: VideoInfo, analysis: ExerciseAnalysis, view: ViewEstimate, *,
-                 progress: bool, position: int = 0) -> float:
-    """Draw the overlay on every frame and encode ``replay.mp4``; returns seconds spent."""
+                 progress: bool, position: int = 0, notices=()) -> float:
+    """Draw the overlay on every frame and encode ``replay.mp4``; returns seconds spent.
+    ``notices``: [(start_s, end_s, text)] shown while no warning is (unreliable pose)."""
     from . import overlay
     from .progress import progress_bar
     from .replay import ReplayWriter
@@ -109,7 +113,7 @@ def write_replay(path: str, target: Path, info: VideoInfo, analysis: ExerciseAna
     start = time.perf_counter()
     plan = overlay.OverlayPlan(analysis.pose.t, analysis.pose.xy, analysis.series, analysis.reps,
                                analysis.faults, view.label, view.facing, analysis.exercise,
-                               frame_view=view.frame_label, depth=analysis.depth)
+                               frame_view=view.frame_label, depth=analysis.depth, notices=notices)
     total = len(analysis.reps)
     xy = analysis.pose.xy
     with ReplayWriter(target, info.width, info.height, info.fps) as out, \
@@ -123,8 +127,21 @@ def write_replay(path: str, target: Path, info: VideoInfo, analysis: ExerciseAna
     return time.perf_counter() - start
 
 
-def build_summary(path: str, info: VideoInfo, track: PoseTrack, view: ViewEstimate, analysis: ExerciseAnalysis,
-                  exercise: str, profile: Profile, model_path: Path, timings: dict) -> dict:
+def unreliable_notices(a: Assessment) -> list[tuple[float, float, str]]:
+    """The stretches where the pose was unreliable, for the replay: [(start_s, end_s, text)]."""
+    return [(sp.start_s, sp.end_s, sp.text()) for sp in a.quality.spans(needed=needed_groups(a.view))]
+
+
+def empty_analysis(track: PoseTrack, exercise: str) -> ExerciseAnalysis:
+    """What the outputs draw for a video whose exercise is unknown: the pose, nothing judged."""
+    nan = np.full(len(track), np.nan)
+    return ExerciseAnalysis(exercise=exercise, reps=[], partial_reps=[], faults=[], series={}, depth=nan,
+                            depth_label="", pose=clean_pose(track), baselines={}, suggestions=[], notes=[])
+
+
+def build_summary(path: str, info: VideoInfo, track: PoseTrack, a: Assessment, analysis: ExerciseAnalysis,
+                  model_path: Path, timings: dict) -> dict:
+    view, exercise, profile = a.view, a.exercise, a.profile
     return dict(
         schema=SUMMARY_SCHEMA,
         kinetic_version=__version__,
@@ -139,6 +156,10 @@ def build_summary(path: str, info: VideoInfo, track: PoseTrack, view: ViewEstima
         partial_reps=[dict(start_s=round(r.start_s, 3), bottom_s=round(r.bottom_s, 3), end_s=round(r.end_s, 3),
                            reason=r.reason) for r in analysis.partial_reps],
         faults=[f.as_dict() for f in analysis.faults],
+        borderline=[f.as_dict() for f in analysis.borderline],
+        verdict=a.verdict.as_dict(),
+        quality=dict(unreliable=[dict(sp.as_dict(), text=sp.text()) for sp in a.quality.spans(needed=needed_groups(a.view))]),
+        exercise_detection=dict(why=a.why_exercise) if a.why_exercise else {},
         suggestions=analysis.suggestions,
         notes=analysis.notes,
         baselines={k: (round(v, 4) if np.isfinite(v) else None) for k, v in analysis.baselines.items()},
@@ -158,6 +179,8 @@ def analyze_video(path: str | os.PathLike, opts: AnalyzeOptions) -> AnalyzeResul
         raise AnalysisError(str(exc)) from None
     if opts.exercise not in EXERCISES:
         raise AnalysisError(f"unknown exercise {opts.exercise!r} (choose from {', '.join(EXERCISES)})")
+    if opts.view not in VIEWS:
+        raise AnalysisError(f"unknown view {opts.view!r} (choose from {', '.join(VIEWS)})")
     if opts.profile is not None:  # a bad profile fails before the slow part
         load_checked_profile(opts.profile, "squat" if opts.exercise == "auto" else opts.exercise)
     output_writable(opts.outdir)
@@ -194,21 +217,23 @@ def _analyze_into(path, info, work: Path, opts: AnalyzeOptions, model_path, t_st
                             f"(detected in {100 * track.detection_rate:.0f} % of {len(track)} frames)")
     track.save(work / "landmarks.npz")
     t0 = time.perf_counter()
-    view = estimate_view(track, None if opts.view == "auto" else opts.view)
-    exercise = detect_exercise(track) if opts.exercise == "auto" else opts.exercise
-    profile = load_checked_profile(opts.profile, exercise)
-    analysis = ANALYZERS[exercise](track, view, profile)
+    try:
+        a = assess(track, opts.exercise, opts.view, opts.profile)
+    except ProfileError as exc:
+        raise AnalysisError(str(exc)) from None
+    analysis = a.analysis if a.analysis is not None else empty_analysis(track, a.exercise)
     timings["analysis_s"] = time.perf_counter() - t0
-    write_frames_csv(work / "frames.csv", track.t, track.detected, view.frame_label, analysis.reps,
+    write_frames_csv(work / "frames.csv", track.t, track.detected, a.view.frame_label, analysis.reps,
                      analysis.depth, analysis.series)
     if opts.replay:
-        timings["replay_s"] = write_replay(path, work / "replay.mp4", info, analysis, view,
-                                           progress=opts.progress, position=opts.progress_position)
+        timings["replay_s"] = write_replay(path, work / "replay.mp4", info, analysis, a.view,
+                                           progress=opts.progress, position=opts.progress_position,
+                                           notices=unreliable_notices(a))
     timings["total_s"] = time.perf_counter() - t_start
     n = len(track)
     timings["pose_fps"] = n / timings["pose_s"] if timings["pose_s"] else 0.0
     timings["pipeline_fps"] = n / timings["total_s"] if timings["total_s"] else 0.0
-    summary = build_summary(path, info, track, view, analysis, exercise, profile, model_path, timings)
+    summary = build_summary(path, info, track, a, analysis, model_path, timings)
     write_json(work / "summary.json", summary)
     _write_report(work, path)
     return summary, timings

@@ -46,6 +46,8 @@ MIN_VISIBILITY = 0.5      # mean visibility of a group's landmarks (MediaPipe: P
 MIN_PRESENCE = 0.5
 FRAME_MARGIN = 0.02       # landmarks this far outside [0, 1] of the image are out of frame
 BONE_RATIO = (0.7, 1.35)  # 3D segment length / the person's median
+FOOT_RATIO = (0.6, 1.7)   # ... for the heel-toe segment: small, and MediaPipe stretches it at depth
+                          # (1.5 at the bottom of a good squat on the digital human)
 JUMP_TORSO = 0.35         # a landmark moving more than this many torso lengths in 1/30 s
 SWAP_GAIN = 0.5           # swapped assignment explains the motion at least this much better
 NEIGHBOURS = 2            # frames either side of a swap or jump that are also not trusted
@@ -129,19 +131,27 @@ class PoseQuality:
             return REASON_WORDS[top]
         return f"{_parts_words(sorted(counts[top]))} {REASON_WORDS.get(top, top)}"
 
-    def spans(self, groups: tuple[str, ...] = ("left_leg", "right_leg", "trunk"), min_s: float = 0.2) -> list[QualitySpan]:
-        """Stretches where any of ``groups`` is untrusted while a person is seen, at least
-        ``min_s`` long, with the reason in words (legs merged: "legs hidden")."""
-        bad = ~self.group_ok(*groups)
+    def spans(self, groups: tuple[str, ...] = ("left_leg", "right_leg", "trunk"), min_s: float = 0.2,
+              needed: dict[str, np.ndarray] | None = None) -> list[QualitySpan]:
+        """Stretches where a needed group is untrusted while a person is seen, at least ``min_s``
+        long, with the reason in words ("legs hidden"). ``needed``: group -> (T,) bool, the
+        frames that group matters in (a side view needs only the leg nearer the camera); by
+        default every frame of ``groups``."""
+        T = len(self.t)
+        need = needed or {g: np.ones(T, bool) for g in groups}
+        seen = np.zeros(T, bool)
+        for g in GROUPS:
+            seen |= self.reason[g] != "not detected"
+        bad = np.zeros(T, bool)
+        for g, m in need.items():
+            bad |= m & ~self.ok[g] & seen
         out = []
         for a, b in runs(bad):
-            end = self.t[b] if b < len(self.t) else self.t[-1]
+            end = self.t[b] if b < T else self.t[-1]
             if end - self.t[a] < min_s:
                 continue
-            failing = tuple(g for g in groups if (~self.ok[g][a:b]).mean() > 0.5)
-            reason = self.why(failing or groups, a, b)
-            if all(r == "not detected" for g in groups for r in self.reason[g][a:b] if r):
-                continue  # nobody in the picture: not a pose problem
+            failing = tuple(g for g, m in need.items() if (m[a:b] & ~self.ok[g][a:b]).mean() > 0.5)
+            reason = self.why(failing or tuple(need), a, b)
             out.append(QualitySpan(a, b, float(self.t[a]), float(end), failing, reason))
         return out
 
@@ -210,9 +220,10 @@ def _bone_outliers(world: np.ndarray, det: np.ndarray) -> dict[str, np.ndarray]:
         med = np.nanmedian(length[det])
         if not np.isfinite(med) or med <= 0:
             continue
+        lo, hi = FOOT_RATIO if groups[0].endswith("_foot") else BONE_RATIO
         with np.errstate(invalid="ignore"):
             r = length / med
-            bad = det & ((r < BONE_RATIO[0]) | (r > BONE_RATIO[1]))
+            bad = det & ((r < lo) | (r > hi))
         for g in groups:
             out[g] |= bad
     return out

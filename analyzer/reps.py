@@ -84,8 +84,14 @@ def _segments(t: np.ndarray, x: np.ndarray, p: RepParams) -> list[tuple[int, int
     merged: list[list[int]] = []
     for a, b in pieces:
         if merged:
-            gap = t[a] - t[merged[-1][1] - 1]
-            hidden_bottom = gap <= p.max_hidden_bottom_s and x[merged[-1][1] - 1] > deep and x[a] > deep
+            end = merged[-1][1] - 1
+            gap = t[a] - t[end]
+            # Hidden at the bottom: deep on both sides, still going down before the gap and
+            # already coming up after it (a person who leaves mid-ascent is still rising).
+            before = x[end] - x[max(merged[-1][0], end - 3)]
+            after = x[min(b - 1, a + 3)] - x[a]
+            hidden_bottom = (gap <= p.max_hidden_bottom_s and x[end] > deep and x[a] > deep
+                             and before >= 0 and after <= 0)
             if gap <= p.max_gap_s or hidden_bottom:
                 merged[-1][1] = b
                 continue

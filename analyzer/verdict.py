@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+
+import numpy as np
 from dataclasses import asdict, dataclass, field
 
 from .faults import LABELS, Fault, Measurement
@@ -45,6 +47,9 @@ FINDING_TEXT = {
     "lumbar_overarch": ("the lower back over-arched at the bottom",) * 2,
 }
 SUPPORTED = "squat, heel raise, Pilates footwork, foot roll, toe lift and foot spine"
+# Checks of how a rep is done rather than of the chain: on their own they do not make a set
+# "judged" (an oblique view sees whether you stood up, not how your knees and ankles moved).
+SETUP_CODES = {"incomplete_lockout"}
 
 
 # ------------------------------------------------------------------ per rule
@@ -84,20 +89,31 @@ def fmt_value(value: float, unit: str, digits: int | None = None) -> str:
     return f"{value:.{2 if digits is None else digits}f}"
 
 
-def fmt_pair(value: float, threshold: float, unit: str) -> tuple[str, str]:
-    """The value and the threshold in words, with as many digits as it takes for the two to
-    differ (rounding never prints "10° (limit 10°)" for 10.04 against 10)."""
+def fmt_pair(value: float, threshold: float, unit: str, band: float = 0.0, status: str | None = None) -> tuple[str, str]:
+    """The value and the threshold in words, with as many digits as it takes for what is printed
+    to agree with the call: a value that differs from the limit never prints equal to it (no
+    "10.0° (limit 10.0°)" for 10.04), and a fault prints further from the limit than the error
+    band (no "0.2 s (needs ≥ 0.3 s, ±0.1 s)" for 0.1999)."""
     base = {"deg": 1, "s": 1, "ratio": 2}.get(unit, 1)
+    scale = 100.0 if unit in ("foot", "stance", "torso", "shoulder") else 1.0
     for digits in range(base, base + 4):
         a, b = fmt_value(value, unit, digits), fmt_value(threshold, unit, digits)
-        if a != b or value == threshold:
-            return a, fmt_value(threshold, unit, base) if a != fmt_value(threshold, unit, base) else b
-    return fmt_value(value, unit, base + 3), fmt_value(threshold, unit, base + 3)
+        if value == threshold:
+            break
+        shown = round(value * scale, digits - (1 if scale != 1 else 0)) - round(threshold * scale, digits - (1 if scale != 1 else 0))
+        gap = round(band * scale, digits - (1 if scale != 1 else 0))
+        consistent = a != b and (status != "fault" or abs(shown) > gap) and (status != "borderline" or abs(shown) <= gap)
+        if consistent:
+            return a, b
+    return fmt_value(value, unit, base), fmt_value(threshold, unit, base)
 
 
 def limit_words(rule: Rule, threshold_text: str) -> str:
-    """'limit 20.0°' for a too-much rule, 'needs ≥ 30.0°' for a too-little one."""
-    return f"needs ≥ {threshold_text}" if rule.direction == "below" else f"limit {threshold_text}"
+    """'limit 20.0°' for a too-much rule, 'needs ≥ 30.0°' for a too-little one (a negative
+    'below' threshold, such as varus at -10°, is a limit on the magnitude)."""
+    if rule.direction == "below" and rule.threshold >= 0:
+        return f"needs ≥ {threshold_text}"
+    return f"limit {threshold_text}"
 
 
 def judge(m: Measurement, rule: Rule, rep: int, view: str) -> Fault | None:
@@ -109,7 +125,9 @@ def judge(m: Measurement, rule: Rule, rep: int, view: str) -> Fault | None:
     if status == "ok":
         return None
     side = f"{m.side} " if m.side else ""
-    shown, thr = fmt_pair(m.value, rule.threshold, rule.unit)
+    negative = rule.direction == "below" and rule.threshold < 0
+    shown, thr = fmt_pair(abs(m.value) if negative else m.value, abs(rule.threshold) if negative else rule.threshold,
+                          rule.unit, rule.error_band, status)
     band = f", ±{fmt_value(rule.error_band, rule.unit)}" if rule.error_band else ""
     word = "borderline: " if status == "borderline" else ""
     message = (f"Rep {rep}: {word}{side}{LABELS.get(m.code, m.code)} — {shown} "
@@ -199,27 +217,31 @@ def number_sentence(f: Fault, rules: dict[str, Rule]) -> str:
     rule = rules.get(f.code)
     value = abs(f.value) if f.code in ("knee_varus", "hip_shift", "pelvic_drop", "foot_roll", "knee_tracking") else f.value
     threshold = abs(f.threshold) if f.code == "knee_varus" else f.threshold
-    shown, thr = fmt_pair(value, threshold, f.unit)
+    shown, thr = fmt_pair(value, threshold, f.unit, f.error_band, "borderline" if f.severity == "borderline" else "fault")
     what = finding_text(f.code, {f.side})
     limit = limit_words(rule, thr) if rule is not None else f"threshold {thr}"
     band = f", measured to ±{fmt_value(f.error_band, f.unit)}" if f.error_band else ""
     return f"{_cap(what)}: {shown} in rep {f.rep} ({limit}{band})."
 
 
-def _not_judged_links(analysis, view_label: str) -> tuple[list[str], list[dict]]:
+def _not_judged_links(analysis, rules: dict[str, Rule]) -> tuple[list[str], list[dict]]:
     """Links with at least one judged rule in some rep, and the others with the reason."""
     judged: set[str] = set()
     why: dict[str, Counter] = {lk: Counter() for lk in LINKS}
     for r in analysis.reps:
-        for lk in r.judged_links:
-            judged.add(lk)
+        for code in r.judged_codes:
+            if code not in SETUP_CODES and code in rules:
+                judged.add(rules[code].link)
         for nj in r.not_judged:
             why[nj["link"]][nj["why"]] += 1
     out = []
     for lk in LINKS:
         if lk in judged:
             continue
-        reason = why[lk].most_common(1)[0][0] if why[lk] else "no rule for it in this exercise"
+        # What stopped the measurement this view could have made (legs hidden, foot points
+        # unsteady) says more than what another view would have measured.
+        specific = Counter({w: n for w, n in why[lk].items() if not w.startswith("needs ")})
+        reason = (specific or why[lk]).most_common(1)[0][0] if why[lk] else "no rule for it in this exercise"
         out.append(dict(link=lk, why=reason))
     return [lk for lk in LINKS if lk in judged], out
 
@@ -234,9 +256,22 @@ def _film_hint(view_label: str, exercise: str) -> str:
     return "film from the side as well, for the ankles, depth and trunk"
 
 
+def needed_groups(view) -> dict:
+    """group -> (T,) bool: the frames in which each landmark group matters for this view (a side
+    view measures the leg and foot nearer the camera; the far ones hide behind them)."""
+    labels = np.asarray(view.frame_label)
+    near = np.asarray(view.near_side)
+    side = labels == "side"
+    out = {"trunk": labels != ""}
+    for s in ("left", "right"):
+        out[f"{s}_leg"] = (labels != "") & (~side | (near == s))
+        out[f"{s}_foot"] = side & (near == s)
+    return out
+
+
 def decide(exercise: str, analysis, view, quality, profile: Profile, *, why_unknown: str = "") -> Verdict:
     """The verdict on a whole video (see :class:`Verdict`)."""
-    spans = [s.text() for s in quality.spans()] if quality is not None else []
+    spans = [s.text() for s in quality.spans(needed=needed_groups(view))] if quality is not None else []
     if exercise == "unknown" or analysis is None:
         what = f": {why_unknown}" if why_unknown else ""
         return Verdict("unknown_exercise",
@@ -245,7 +280,7 @@ def decide(exercise: str, analysis, view, quality, profile: Profile, *, why_unkn
                        unreliable=spans)
     name = exercise.replace("_", " ")
     reps = analysis.reps
-    judged, not_judged = _not_judged_links(analysis, view.label)
+    judged, not_judged = _not_judged_links(analysis, profile.rules)
     rep_rows = [_rep_row(r, profile.rules) for r in reps]
     if not reps:
         notes = [_cap(n) + "." for n in analysis.notes if n and not n.startswith("no complete")]
@@ -254,7 +289,7 @@ def decide(exercise: str, analysis, view, quality, profile: Profile, *, why_unkn
                        judged, not_judged, rep_rows, unreliable=spans)
     faults = analysis.faults
     hint = _film_hint(view.label, exercise)
-    if not judged:
+    if not judged and not faults:
         reason = Counter(nj["why"] for nj in not_judged).most_common(1)[0][0] if not_judged else ""
         lead = ("Nothing could be judged from this angle" if view.label == "oblique" or "view" in reason
                 else f"Nothing could be judged ({reason})")
@@ -311,7 +346,9 @@ def decide(exercise: str, analysis, view, quality, profile: Profile, *, why_unkn
             rs = sorted({f.rep for f in fs})
             parts.append(f"{finding_text(c, {f.side for f in fs})} (rep{'s' if len(rs) > 1 else ''} {', '.join(map(str, rs))})")
         details.append("Also: " + "; ".join(parts) + ".")
-    if missing:
+    if not judged:
+        details.append(f"Nothing else could be judged from this angle: {hint}.")
+    elif missing:
         details.append(f"Not judged: {_join(missing)}.")
     return Verdict("faults", title, details + spans, judged, not_judged, rep_rows, causes, spans)
 
@@ -321,6 +358,7 @@ def _rep_row(r, rules: dict[str, Rule]) -> dict:
     findings = [number_sentence(f, rules) for f in r.faults]
     findings += ["Borderline — " + number_sentence(f, rules)[0].lower() + number_sentence(f, rules)[1:]
                  for f in r.borderline]
-    status = "faults" if r.faults else ("clean" if r.judged_links else "not_judged")
+    chain = [c for c in r.judged_codes if c not in SETUP_CODES]
+    status = "faults" if r.faults else ("clean" if chain else "not_judged")
     return dict(index=r.index, status=status, findings=findings, not_judged=list(r.not_judged),
-                judged=list(r.judged_links))
+                judged=list(r.judged_codes))

@@ -128,7 +128,7 @@ def test_batch_continues_past_bad_files(tmp_path, model_path):
     assert leftovers(out) == ["squat_side"]
     summary = json.loads((out / "squat_side" / "summary.json").read_text())
     assert len(summary["reps"]) == 3
-    assert "squat_side.mp4: 3 reps" in proc.stdout
+    assert "squat_side.mp4: squat, 3 reps" in proc.stdout
     assert sorted(p.name for p in (out / "squat_side").iterdir()) == ["frames.csv", "landmarks.npz", "report.html", "summary.json"]
 
 

@@ -1,17 +1,18 @@
-"""Threshold profile, fault judgement, kinetic-chain root cause and suggestions."""
+"""Threshold profile, fault vs borderline judgement, kinetic-chain root cause and suggestions."""
 from __future__ import annotations
 
 import pytest
 
-from analyzer.faults import Measurement, judge_all, root_cause, suggestions
+from analyzer.faults import Measurement, root_cause, suggestions
 from analyzer.profile import ProfileError, load_profile
+from analyzer.verdict import judge_all, judge_rep
 
 
 def test_default_profile_has_a_source_for_every_rule():
     prof = load_profile()
-    expected = {"limited_dorsiflexion", "heel_lift", "knee_valgus", "knee_varus", "knee_tracking",
+    expected = {"limited_dorsiflexion", "heel_lift", "knee_valgus", "knee_varus", "narrow_stance",
                 "shallow_depth", "excessive_trunk_lean", "lumbar_rounding", "lumbar_overarch", "hip_shift",
-                "pelvic_drop", "foot_roll"}
+                "pelvic_drop", "foot_roll", "incomplete_lockout"}
     assert expected <= set(prof.rules)
     for rule in prof.rules.values():
         assert len(rule.source) > 20, rule.code
@@ -33,18 +34,27 @@ def test_user_profile_overrides_and_validates(tmp_path):
         load_profile(tmp_path / "nope.toml")
 
 
-def test_judgement_severity_and_message():
+def test_judgement_fault_borderline_and_message():
+    """A value within the rule's error band of its threshold - either side - is borderline, never
+    a fault and never severe; beyond the band it is a fault, severe past the severe level."""
     prof = load_profile()
-    ms = [Measurement("knee_valgus", "left", 16.0, 1.0, 0.9, 1.5),
-          Measurement("knee_valgus", "right", 11.0, 1.0, 0.9, 1.5),
-          Measurement("knee_valgus", "right", 9.0, 1.0, 0.9, 1.5),
-          Measurement("limited_dorsiflexion", "left", 27.0, 1.0, 0.9, 1.5)]
-    faults = judge_all(ms, prof, rep=2, view="front")
+    valgus, dorsi = prof.rules["knee_valgus"], prof.rules["limited_dorsiflexion"]
+    clear = valgus.threshold + valgus.error_band + 0.5
+    ms = [Measurement("knee_valgus", "left", valgus.severe + 1.0, 1.0, 0.9, 1.5),
+          Measurement("knee_valgus", "right", clear, 1.0, 0.9, 1.5),
+          Measurement("knee_valgus", "right", valgus.threshold + 0.5 * valgus.error_band, 1.0, 0.9, 1.5),
+          Measurement("knee_valgus", "left", valgus.threshold - 0.5 * valgus.error_band, 1.0, 0.9, 1.5),
+          Measurement("knee_valgus", "left", valgus.threshold - valgus.error_band - 1.0, 1.0, 0.9, 1.5),
+          Measurement("limited_dorsiflexion", "left", dorsi.threshold - dorsi.error_band - 1.0, 1.0, 0.9, 1.5)]
+    faults, borderline = judge_rep(ms, prof, rep=2, view="front")
     assert [(f.code, f.side, f.severity) for f in faults] == [
-        ("knee_valgus", "left", "severe"), ("knee_valgus", "right", "mild"),
+        ("knee_valgus", "left", "severe"), ("knee_valgus", "right", "moderate"),
         ("limited_dorsiflexion", "left", "moderate")]
+    assert [(f.side, f.severity) for f in borderline] == [("right", "borderline"), ("left", "borderline")]
     assert faults[0].message.startswith("Rep 2: left knee caves in")
-    assert "threshold 10.0°" in faults[0].message and "front view" in faults[0].message
+    assert "limit 10.0°" in faults[0].message and "front view" in faults[0].message
+    assert borderline[0].message.startswith("Rep 2: borderline: right knee caves in")
+    assert judge_all(ms, prof, rep=2, view="front") == faults
 
 
 def _faults(*spec):
@@ -71,5 +81,5 @@ def test_suggestions_follow_the_root_and_explain_the_chain():
     assert all(s["instructions"] for s in sug)
     assert any("follows the feet" in s["why"] for s in sug)
     # Valgus points to the arch work.
-    f = _faults(("knee_valgus", "left", 14.0, 1.0))
+    f = _faults(("knee_valgus", "left", 16.0, 1.0))
     assert [s["exercise"] for s in suggestions(f, [root_cause(f)])] == ["supination_pronation", "standing_footwork"]

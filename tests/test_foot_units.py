@@ -126,8 +126,8 @@ def test_profile_rules_are_sourced_worded_and_mapped(exercise):
     assert exercise in ANALYZERS
 
 
-def test_detection_defaults_to_the_squat_without_a_person():
-    assert detect_exercise(PoseTrack.empty(30, 360, 640, 30.0)) == "squat"
+def test_detection_says_unknown_without_a_person():
+    assert detect_exercise(PoseTrack.empty(30, 360, 640, 30.0)) == "unknown"
 
 
 @pytest.mark.parametrize("exercise", FOOT)

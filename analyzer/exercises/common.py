@@ -46,6 +46,7 @@ class RepResult:
     borderline: list[Fault] = field(default_factory=list)
     not_judged: list[dict] = field(default_factory=list)  # [{code, side, link, why}]
     judged_links: list[str] = field(default_factory=list)
+    judged_codes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         d = dict(index=self.index, start_s=round(self.start_s, 3), bottom_s=round(self.bottom_s, 3),
@@ -53,7 +54,7 @@ class RepResult:
                  metrics={k: (None if v is None or not np.isfinite(v) else round(float(v), 3)) for k, v in self.metrics.items()},
                  faults=[f.code for f in self.faults],
                  borderline=[f.code for f in self.borderline],
-                 judged=list(self.judged_links), not_judged=list(self.not_judged),
+                 judged=list(self.judged_codes), not_judged=list(self.not_judged),
                  root_cause=self.root_cause.code if self.root_cause else None)
         if self.root_cause is not None:
             d["root_cause_side"] = self.root_cause.side
@@ -125,6 +126,7 @@ def judge_into(res: RepResult, measurements: list, profile, view: str, not_judge
     res.root_cause = root_cause(res.faults)
     rules = profile.rules
     res.judged_links = sorted({rules[m.code].link for m in measurements if m.code in rules}, key=_link_order)
+    res.judged_codes = sorted({m.code for m in measurements if m.code in rules})
     measured = {m.code for m in measurements}
     listed = {(n["code"], n.get("side")) for n in (not_judged or [])}
     out = [dict(n, link=rules[n["code"]].link) for n in (not_judged or []) if n["code"] in rules]

@@ -57,6 +57,13 @@ HOLD_S = 0.33
 # a 10 % lift is a 5.7 deg pitch, which must stand out of the noise (renders: 0.7-1.6 deg; the
 # glossy-floor real clip deepsquat_side_bodyweight: 7.7 deg, its feet mirrored in the floor).
 MAX_FOOT_NOISE_DEG = 3.0
+# A side view's thigh at the bottom under this share of its standing length in the picture:
+# the hip point is lost (dev split: good poses 0.73 at the 5th percentile; MediaPipe's hip 13-50 %
+# of a leg off under a barbell's plates: 0.30-0.61).
+MIN_THIGH_RATIO = 0.65
+# ... or the leg's knee angle in the picture this far from the depth the hips' drop shows (dev
+# split: good poses +8 deg median, 33 at the 99th percentile; lost hips 50-77).
+MAX_DEPTH_MISMATCH_DEG = 40.0
 # What a per-rep measurement needs: this share of trusted frames within BOTTOM_S of the bottom.
 BOTTOM_S = 0.25
 MIN_COVERAGE = 0.6
@@ -178,12 +185,18 @@ def frame_series(pose: CleanPose, view: ViewEstimate, stand: np.ndarray,
     fro = kinematics.frontal_angles(xy)
     s: dict[str, np.ndarray] = {}
     base: dict[str, float] = {}
+    levers: dict[str, np.ndarray] = {}  # the knee's distance from the hip-ankle line, px
 
     for side in SIDES:
         p = CHAIN[side]
         # --- side view ---
         for name in ("knee_flexion", "hip_flexion", "shank_inclination", "thigh_inclination", "hip_below_knee"):
             s[f"{side}_{name}"] = sag[f"{side}_{name}"]
+        # The thigh moves in the picture's plane in a side view: its length there barely changes
+        # (0.73-0.96 of standing at the bottom, dev split). Much shorter, and MediaPipe has lost
+        # the hip (a barbell's plates over it) while still calling it visible.
+        thigh_px = g.distance(xy[:, p["hip"]], xy[:, p["knee"]])
+        s[f"{side}_thigh_length_ratio"] = thigh_px / baseline(thigh_px, stand)
         sfd = sag[f"{side}_shank_foot_dorsiflexion"]
         base[f"{side}_shank_foot_dorsiflexion"] = baseline(sfd, stand)
         s[f"{side}_shank_foot_dorsiflexion"] = sfd - base[f"{side}_shank_foot_dorsiflexion"]
@@ -192,7 +205,6 @@ def frame_series(pose: CleanPose, view: ViewEstimate, stand: np.ndarray,
         base[f"{side}_foot_pitch_noise"] = robust_sd(pitch[stand])
         pitch_h = held(pitch, fs)
         s[f"{side}_foot_pitch"] = pitch_h - local_baseline(pitch_h, stand, pose.t)
-        s[f"{side}_heel_lift"] = np.sin(np.radians(np.clip(s[f"{side}_foot_pitch"], 0.0, 89.0)))
         base[f"{side}_foot_length_px"] = baseline(g.distance(xy[:, p["heel"]], xy[:, p["foot"]]), stand)
 
         # --- front / rear view ---
@@ -206,9 +218,11 @@ def frame_series(pose: CleanPose, view: ViewEstimate, stand: np.ndarray,
         base[f"{side}_fppa"] = baseline(fppa, stand)
         s[f"{side}_fppa_rel"] = fppa - local_baseline(fppa, stand, pose.t)
         s[f"{side}_knee_offset"] = fro[f"{side}_knee_offset"]
-        valgus, tracking, lever_ok, b = knee_alignment(xy, side, stand, pose.t)
-        s[f"{side}_knee_valgus"] = np.where(lever_ok, valgus, np.nan)
-        s[f"{side}_knee_tracking"] = tracking
+        knee, lever_ok, b = knee_alignment(xy, side, stand, pose.t)
+        levers[side] = knee.pop("lever_px")
+        for name, x in knee.items():
+            s[f"{side}_{name}"] = np.where(lever_ok, x, np.nan)
+        s[f"{side}_knee_valgus"] = s[f"{side}_knee_rotation"] + s[f"{side}_toe_out"]
         base.update({f"{side}_{k}": v for k, v in b.items()})
         base[f"{side}_foot_roll"] = baseline(fro[f"{side}_foot_roll"], stand)
         s[f"{side}_foot_roll"] = fro[f"{side}_foot_roll"] - local_baseline(fro[f"{side}_foot_roll"], stand, pose.t)
@@ -239,11 +253,22 @@ def frame_series(pose: CleanPose, view: ViewEstimate, stand: np.ndarray,
                 s[name] = np.where(np.isfinite(s[f"left_{name}"]), s[f"left_{name}"], s[f"right_{name}"])
 
     near_side_names()
+    if calibration and "foot_pitch" in calibration:
+        # MediaPipe's heel point rises at depth with the heel flat (digital human: +8 deg of pitch
+        # on average at the bottom): the dev split's fit on the pitch and the (raw) thigh angle.
+        for side in SIDES:
+            s[f"{side}_foot_pitch"] = calibration["foot_pitch"].apply(
+                {"foot_pitch": s[f"{side}_foot_pitch"], "thigh_inclination": s[f"{side}_thigh_inclination"]})
     if calibration:
         s.update(apply_side(s, calibration))
         for side in SIDES:
-            s[f"{side}_knee_valgus"] = apply_valgus(s[f"{side}_knee_valgus"], labels, calibration)
+            s[f"{side}_knee_valgus"] = apply_valgus(s, side, labels, calibration)
     for side in SIDES:
+        # Where the knee is against where a knee over the 2nd/3rd toe would be, in foot lengths.
+        s[f"{side}_knee_tracking"] = (levers[side] * np.sin(np.radians(s[f"{side}_knee_valgus"]))
+                                      / (FOOT_PER_SHANK * base[f"{side}_shank_px"]))
+    for side in SIDES:
+        s[f"{side}_heel_lift"] = np.sin(np.radians(np.clip(s[f"{side}_foot_pitch"], 0.0, 89.0)))
         # Once the heel rises the shin's lean is no longer the ankle's bend: take the pitch off.
         s[f"{side}_dorsiflexion"] = s[f"{side}_shank_inclination"] - np.clip(s[f"{side}_foot_pitch"], 0.0, None)
     near_side_names()
@@ -254,20 +279,22 @@ def frame_series(pose: CleanPose, view: ViewEstimate, stand: np.ndarray,
 def knee_alignment(xy: np.ndarray, side: str, stand: np.ndarray, t: np.ndarray):
     """The knee against its own foot, from a front or rear view (BIOMECHANICS.md, turned-out toes).
 
-    A coach asks whether the knee travels over the 2nd/3rd toe. In the model of a squatting leg
-    the knee bends away from the hip-ankle axis in the plane of that axis and the foot's long
-    axis; valgus/varus is the knee's rotation about the hip-ankle axis out of that plane (+
-    toward the midline). The front image shows the hip, knee and ankle in the frontal plane but
-    not how far the hips sit back, so both are solved from the picture: for every frame, the
-    hip's depth behind the ankle and the knee's rotation that put the (equal-length) thigh and
-    shank's knee where MediaPipe sees it (least squares over a grid, then a finer one). The
-    foot's direction is its toe-out seen while standing (the toe's sideways offset from the
-    ankle over the ankle-toe length, which also absorbs a camera a little off-axis); the knee's
-    standing offset from the hip-ankle line (the person's own alignment) is taken off first.
+    Three measurements a coach's eye combines:
 
-    Args: xy (T, 33, 2) pixels; side; stand (T,) standing frames; t (T,) seconds.
-    Returns (valgus deg (T,), tracking (T,) the knee's distance from the foot's plane in foot
-    lengths (medial +), lever_ok (T,) bool: the knee bent enough to be judged, baselines).
+    * ``knee_rotation``: the knee's sideways offset from the hip-ankle line (medial +), minus its
+      offset while standing (the person's own alignment), over the knee's lever (its distance
+      from that line, from how much the leg has shortened in the picture), as an angle;
+    * ``toe_out``: where the knee should go - the foot's turn-out seen while standing (the toe's
+      sideways offset from the ankle over the ankle-toe length; a camera a little off-axis
+      turns one foot out and the other in, and the knees seem to follow alike);
+    * ``leg_tilt``: the hip-ankle line's lean from vertical while standing (a wide stance makes
+      a good knee look a little outward at depth).
+
+    Valgus (+) / varus (-) is their sum, rotation + toe-out, before the bench-fitted correction
+    (``knee_valgus_front`` / ``_rear`` in ``profiles/calibration.toml``) weighs all three.
+
+    Returns (features {name: (T,) deg, and lever_px (T,)}, lever_ok (T,) bool, baselines
+    {standing_knee_offset_px, toe_out_deg, leg_tilt_deg, shank_px}).
     """
     p = CHAIN[side]
     H, K, A, F = (xy[:, p[j]] for j in ("hip", "knee", "ankle", "foot"))
@@ -275,79 +302,19 @@ def knee_alignment(xy: np.ndarray, side: str, stand: np.ndarray, t: np.ndarray):
     lat = -np.sign(np.nanmedian(medial[:, 0])) if np.isfinite(medial[:, 0]).any() else 1.0
     d = g.signed_offset_from_line(K, A, H, medial)
     d0 = local_baseline(d, stand, t)
-    L = 0.5 * baseline(g.distance(H, A), stand)
+    half_leg = 0.5 * baseline(g.distance(H, A), stand)
     shank = baseline(g.distance(K, A), stand)
     with np.errstate(invalid="ignore", divide="ignore"):
-        toe = float(np.clip(baseline((F[:, 0] - A[:, 0]) * lat, stand) / (ANKLE_TOE_PER_SHANK * shank), -0.9, 0.9))
-        chord = g.distance(H, A)
-        lever_img = np.sqrt(np.clip(L ** 2 - (0.5 * chord) ** 2, 0.0, None))
-    lever_ok = lever_img >= MIN_KNEE_LEVER * L
-    T = len(xy)
-    valgus = np.full(T, np.nan)
-    tracking = np.full(T, np.nan)
-    base = dict(standing_knee_offset_px=baseline(d, stand),
-                toe_out_deg=float(np.degrees(np.arcsin(toe))) if np.isfinite(toe) else float("nan"), shank_px=shank)
-    rows = np.flatnonzero(lever_ok & np.isfinite(H).all(1) & np.isfinite(K).all(1) & np.isfinite(A).all(1)
-                          & np.isfinite(d0))
-    if not (np.isfinite(L) and L > 0 and np.isfinite(toe)) or not len(rows):
-        return valgus, tracking, lever_ok, base
-    hl = (H[rows, 0] - A[rows, 0]) * lat
-    hu = A[rows, 1] - H[rows, 1]
-    kl = (K[rows, 0] - A[rows, 0]) * lat + d0[rows]  # the standing offset taken off (medial d0 > 0)
-    ku = A[rows, 1] - K[rows, 1]
-    v, lever = _solve_knee(hl / L, hu / L, kl / L, ku / L, toe)
-    valgus[rows] = v
-    tracking[rows] = lever * L * np.sin(np.radians(v)) / (FOOT_PER_SHANK * shank)
-    return valgus, tracking, lever_ok, base
-
-
-def _knee_residual(hl, hu, kl, ku, f, hf, vdeg):
-    """Squared image error (n, a, b) of the model knee, and its lever (n, a), for hip depths
-    ``hf`` (n, a) and knee rotations ``vdeg`` (n, a, b); see :func:`_solve_knee`."""
-    half = 0.5 * np.sqrt(hl[:, None] ** 2 + hf ** 2 + hu[:, None] ** 2)  # half the hip-ankle chord
-    ok = half < 0.999
-    half = np.where(ok, half, 0.999)
-    u = np.stack([np.broadcast_to(hl[:, None], hf.shape), hf, np.broadcast_to(hu[:, None], hf.shape)], -1)
-    u = u / (2 * half[..., None])
-    lever = np.sqrt(1 - half ** 2)
-    w0 = f - np.sum(u * f, -1, keepdims=True) * u  # the bend direction: toward the foot, square to the axis
-    w0 /= np.linalg.norm(w0, axis=-1, keepdims=True)
-    m = np.cross(u, w0)
-    m = np.where(m[..., :1] > 0, -m, m)  # rotating toward m moves the knee toward the midline
-    c, sn = np.cos(np.radians(vdeg)), np.sin(np.radians(vdeg))
-    w = c[..., None] * w0[:, :, None, :] + sn[..., None] * m[:, :, None, :]
-    pl = half[..., None] * u[:, :, None, 0] + lever[..., None] * w[..., 0]
-    pu = half[..., None] * u[:, :, None, 2] + lever[..., None] * w[..., 2]
-    err = (pl - kl[:, None, None]) ** 2 + (pu - ku[:, None, None]) ** 2
-    return np.where(ok[..., None], err, np.inf), lever
-
-
-def _solve_knee(hl, hu, kl, ku, toe, chunk: int = 64):
-    """Knee rotation (deg, + medial) and lever (half-leg units) per frame.
-
-    Inputs (n,): hip (hl, hu) and knee (kl, ku) in lateral/up image coordinates relative to the
-    ankle, in half-leg units; ``toe``: sin of the foot's toe-out. Two grid passes over (hip
-    depth behind the ankle, rotation): 24 x 31, then 11 x 25 around the best.
-    """
-    f = np.array([toe, np.sqrt(1 - toe * toe), 0.0])  # lateral, forward, up
-    n = len(hl)
-    out_v, out_lever = np.empty(n), np.empty(n)
-    for s0 in range(0, n, chunk):
-        sl = slice(s0, s0 + chunk)
-        args = (hl[sl], hu[sl], kl[sl], ku[sl], f)
-        k = len(args[0])
-        rows = np.arange(k)
-        hf = np.broadcast_to(np.linspace(-1.9, 0.4, 24), (k, 24))
-        vv = np.broadcast_to(np.linspace(-45.0, 45.0, 31), (k, 24, 31))
-        err, _ = _knee_residual(*args, hf, vv)
-        i = np.argmin(err.reshape(k, -1), axis=1)
-        hf2 = hf[rows, i // 31][:, None] + np.linspace(-0.1, 0.1, 11)[None, :]
-        vv2 = vv[rows, i // 31, i % 31][:, None, None] + np.broadcast_to(np.linspace(-3.0, 3.0, 25), (k, 11, 25))
-        err2, lever2 = _knee_residual(*args, hf2, vv2)
-        j = np.argmin(err2.reshape(k, -1), axis=1)
-        out_v[sl] = vv2[rows, j // 25, j % 25]
-        out_lever[sl] = lever2[rows, j // 25]
-    return out_v, out_lever
+        toe = float(np.degrees(np.arcsin(np.clip(
+            baseline((F[:, 0] - A[:, 0]) * lat, stand) / (ANKLE_TOE_PER_SHANK * shank), -0.9, 0.9))))
+        tilt = float(np.degrees(np.arctan2(baseline((A[:, 0] - H[:, 0]) * lat, stand), baseline(A[:, 1] - H[:, 1], stand))))
+        lever = np.sqrt(np.clip(half_leg ** 2 - (0.5 * g.distance(H, A)) ** 2, 0.0, None))
+        rotation = np.degrees(np.arctan2(d - d0, lever))
+    n = len(xy)
+    features = dict(knee_rotation=rotation, toe_out=np.full(n, toe), leg_tilt=np.full(n, tilt), lever_px=lever)
+    lever_ok = lever >= MIN_KNEE_LEVER * half_leg
+    return features, lever_ok, dict(standing_knee_offset_px=baseline(d, stand), toe_out_deg=toe, leg_tilt_deg=tilt,
+                                    shank_px=shank)
 
 
 def analyze_squat(track: PoseTrack, view: ViewEstimate, profile: Profile, *, calibrated: bool = True,
@@ -447,8 +414,10 @@ def _rep_result(index: int, r: Rep, t: np.ndarray, rep_view: str, s: dict[str, n
     m["shank_inclination"] = peak(s["shank_inclination"], a, e)[0]
     m["dorsiflexion"] = peak(s["dorsiflexion"], a, e)[0]
     m["shank_foot_dorsiflexion"] = peak(s["shank_foot_dorsiflexion"], a, e)[0]
-    m["heel_lift"] = peak(s["heel_lift"], a, e)[0]
-    m["foot_pitch"] = peak(s["foot_pitch"], a, e)[0]
+    # The heel at the bottom (a noisy signal's peak over the whole rep would read high).
+    half = max(2, int(round(0.15 / max(float(np.median(np.diff(t))) if len(t) > 1 else 1 / 30, 1e-3))))
+    m["heel_lift"] = at(s["heel_lift"], b, half=half)
+    m["foot_pitch"] = at(s["foot_pitch"], b, half=half)
     m["trunk_lean"] = at(s["trunk_lean"], b)
     m["trunk_minus_shank"] = at(s["trunk_minus_shank"], b)
     for side in SIDES:
@@ -530,13 +499,26 @@ def _measurements(rep: RepResult, s: dict[str, np.ndarray], depth: np.ndarray, p
     near = _near_leg(view, b)
     leg, foot = f"{near}_leg", f"{near}_foot"
     # --- side view: depth, ankle, heel, trunk (the near leg) ---
-    depth_ok = needs("shallow_depth", "thigh_inclination", (leg,), near)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        thigh_ratio = np.nanmedian(s[f"{near}_thigh_length_ratio"][bottom])
+        # The picture's knee angle and the hips' drop must tell the same story at the bottom.
+        mismatch = np.nanmedian(depth[bottom]) - np.nanmedian(s["knee_flexion"][bottom])
+    hip_lost = bool(metric_visible("thigh_inclination", rep_view)
+                    and ((np.isfinite(thigh_ratio) and thigh_ratio < MIN_THIGH_RATIO)
+                         or (np.isfinite(mismatch) and abs(mismatch) > MAX_DEPTH_MISMATCH_DEG)))
+    if hip_lost:
+        for code in ("shallow_depth", "limited_dorsiflexion", "excessive_trunk_lean"):
+            skip(code, near if code == "limited_dorsiflexion" else None, "the hip point was lost at the bottom (hidden)")
+        depth_ok = False
+    else:
+        depth_ok = needs("shallow_depth", "thigh_inclination", (leg,), near)
     if depth_ok:
         v, k = rep.metrics["thigh_angle"], peak(s["thigh_inclination"], a, e)[1]
         out.append(Measurement("shallow_depth", None, v, float(t[k]), *bottom_window))
     foot_steady = base.get(f"{near}_foot_pitch_noise", np.nan) <= MAX_FOOT_NOISE_DEG
     rule = rules.get("limited_dorsiflexion")
-    if rule is not None and needs("limited_dorsiflexion", "shank_inclination", (leg,), near):
+    if rule is not None and not hip_lost and needs("limited_dorsiflexion", "shank_inclination", (leg,), near):
         reached = (rep.metrics["thigh_angle"] or -np.inf) >= float(rule.options.get("min_thigh_deg", 80.0))
         if not depth_ok:
             skip("limited_dorsiflexion", near, "the bottom of the rep was not seen")
@@ -546,6 +528,7 @@ def _measurements(rep: RepResult, s: dict[str, np.ndarray], depth: np.ndarray, p
             # The ankle's bend: the shin's lean minus the foot's pitch once the heel rises (when
             # the foot cannot be read, the shin alone, which can only overstate the bend).
             dorsi = rep.metrics["dorsiflexion"] if foot_steady else rep.metrics["shank_inclination"]
+            rep.metrics["dorsiflexion"] = dorsi  # what the report shows is what was judged
             if dorsi is not None and np.isfinite(dorsi):
                 # A range limit is a property of the ankle, present from the first frame of the
                 # rep: it cannot "start after" a compensation higher up, so its onset is the start.
@@ -555,7 +538,7 @@ def _measurements(rep: RepResult, s: dict[str, np.ndarray], depth: np.ndarray, p
             skip("heel_lift", near, "the foot points were too unsteady to see the heel")
         elif needs("heel_lift", "heel_lift", (foot,), near):
             crossing("heel_lift", s["heel_lift"], near, rep.metrics["heel_lift"])
-    if needs("excessive_trunk_lean", "trunk_minus_shank", ("trunk", leg)):
+    if not hip_lost and needs("excessive_trunk_lean", "trunk_minus_shank", ("trunk", leg)):
         crossing("excessive_trunk_lean", s["trunk_minus_shank"], None, rep.metrics["trunk_minus_shank"])
 
     # --- front / rear view: knees against their feet, hips, pelvis, stance ---
@@ -598,7 +581,7 @@ def _measurements(rep: RepResult, s: dict[str, np.ndarray], depth: np.ndarray, p
         else:
             skip("incomplete_lockout", None, "the top of the rep was not seen")
     for code in ("lumbar_rounding", "lumbar_overarch"):
-        skip(code, None, "not measured in this version (no spine landmarks)")
+        skip(code, None, "not measured yet: no spine landmarks")
     return out, skipped
 
 

@@ -3,8 +3,9 @@
 When the streaming counter closes a rep, the loop waits ``JUDGE_DELAY_S`` (so the zero-phase
 filter and the offline segmentation see the person back at standing), cuts the buffered raw
 track from ``PRE_ROLL_S`` before the rep's start to now, and hands it to a worker process that
-runs exactly what ``kinetic analyze`` runs (``estimate_view`` + ``ANALYZERS[exercise]``). The rep
-of that analysis whose bottom matches the live rep's gives the faults. A separate process keeps
+runs exactly what ``kinetic analyze`` runs. The rep
+of that analysis whose bottom matches the live rep's gives the faults (``analyzer.assess``: the
+same pose-quality gate, view, analysis and verdict rules as ``analyze``). A separate process keeps
 the analysis's Python loops from holding the GIL the live loop needs (measured: a window costs
 0.2-0.5 s of CPU on this 2-core machine).
 
@@ -23,7 +24,6 @@ from concurrent.futures import (
     ThreadPoolExecutor,
 )
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from ..track import PoseTrack
 
@@ -50,32 +50,25 @@ class Judgement:
     root_cause: str | None = None
     error: str = ""
     seconds: float = 0.0
-
-
-@lru_cache(maxsize=8)
-def _profile(path: str | None, exercise: str):
-    from ..profile import load_profile
-
-    return load_profile(path, exercise)
+    borderline: list[dict] = field(default_factory=list)
 
 
 def judge_window(track: PoseTrack, live_index: int, bottom_s: float, exercise: str, profile_path: str | None,
                  view_override: str | None) -> Judgement:
     """Run the offline analysis on ``track`` and return the verdict on the rep whose bottom is
     nearest ``bottom_s`` (session seconds). Runs in the worker process."""
-    from ..exercises import ANALYZERS
-    from ..view import estimate_view
+    from ..assess import assess
 
     start = time.perf_counter()
     try:
-        view = estimate_view(track, view_override)
-        analysis = ANALYZERS[exercise](track, view, _profile(profile_path, exercise))
-        near = [r for r in analysis.reps if abs(r.bottom_s - bottom_s) <= MATCH_S]
+        a = assess(track, exercise, view_override or "auto", profile_path)
+        near = [r for r in a.analysis.reps if abs(r.bottom_s - bottom_s) <= MATCH_S] if a.analysis else []
         if not near:
-            return Judgement(live_index, False, exercise, view.label, seconds=time.perf_counter() - start)
+            return Judgement(live_index, False, exercise, a.view.label, seconds=time.perf_counter() - start)
         r = min(near, key=lambda r: abs(r.bottom_s - bottom_s))
         return Judgement(live_index, True, exercise, r.view, r.as_dict(), [f.as_dict() for f in r.faults],
-                         r.root_cause.code if r.root_cause else None, seconds=time.perf_counter() - start)
+                         r.root_cause.code if r.root_cause else None, seconds=time.perf_counter() - start,
+                         borderline=[f.as_dict() for f in r.borderline])
     except Exception as exc:  # never take the live session down
         return Judgement(live_index, False, exercise, error=f"{exc.__class__.__name__}: {exc}",
                          seconds=time.perf_counter() - start)
@@ -92,8 +85,8 @@ def _background() -> None:
 
 def _warm() -> bool:
     """Import the analysis in the worker before the first rep needs it."""
+    from ..assess import assess  # noqa: F401
     from ..exercises import squat  # noqa: F401
-    from ..view import estimate_view  # noqa: F401
 
     return True
 

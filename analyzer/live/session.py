@@ -130,16 +130,17 @@ def save_session(work: Path, final: Path, track: PoseTrack, recording: Path | No
     """Analyse the session track and write analyze's outputs into ``work``, then rename it to
     ``final``. Never raises for an analysis problem: the summary then says what went wrong and
     the recording and landmarks are still saved. Returns the summary."""
+    from ..assess import assess
     from ..capture import VideoInfo, probe
-    from ..exercises import ANALYZERS
     from ..outputs import write_frames_csv, write_json
     from ..pipeline import (
         MIN_DETECTION_RATE,
         build_summary,
+        empty_analysis,
         load_checked_profile,
+        unreliable_notices,
         write_replay,
     )
-    from ..view import estimate_view
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -159,22 +160,21 @@ def save_session(work: Path, final: Path, track: PoseTrack, recording: Path | No
         profile = load_checked_profile(profile_path, exercise)
     except Exception as exc:  # checked at start; if it fails now, analyse with the defaults
         notes.append(f"profile not used: {exc}")
-        profile = load_checked_profile(None, exercise)
+        profile, profile_path = load_checked_profile(None, exercise), None
     if len(track) < 3 or track.detection_rate < MIN_DETECTION_RATE:
         notes.append(f"no person found in the session (detected in {100 * track.detection_rate:.0f} % of "
                      f"{len(track)} frames): nothing to analyse")
     else:
         try:
-            view = estimate_view(track, view_override)
-            analysis = ANALYZERS[exercise](track, view, profile)
+            a = assess(track, exercise, view_override or "auto", profile_path)
+            analysis = a.analysis if a.analysis is not None else empty_analysis(track, a.exercise)
             timings["analysis_s"] = time.perf_counter() - t0
-            write_frames_csv(work / "frames.csv", track.t, track.detected, view.frame_label, analysis.reps,
+            write_frames_csv(work / "frames.csv", track.t, track.detected, a.view.frame_label, analysis.reps,
                              analysis.depth, analysis.series)
             if replay and recording is not None:
-                timings["replay_s"] = write_replay(str(recording), work / "replay.mp4", info, analysis, view,
-                                                   progress=False)
-            summary = build_summary(str(final / RECORDING), info, track, view, analysis, exercise, profile,
-                                    model_path, timings)
+                timings["replay_s"] = write_replay(str(recording), work / "replay.mp4", info, analysis, a.view,
+                                                   progress=False, notices=unreliable_notices(a))
+            summary = build_summary(str(final / RECORDING), info, track, a, analysis, model_path, timings)
         except Exception as exc:  # a bug must not lose the session: keep what was recorded
             notes.append(f"analysis failed: {exc.__class__.__name__}: {exc}")
             live = dict(live, traceback=traceback.format_exc(limit=8))

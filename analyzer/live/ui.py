@@ -73,8 +73,19 @@ def verdict_from(judgement, now: float, hold_s: float = 5.0) -> Verdict:
     if not judgement.confirmed:
         return Verdict([(f"Rep {n}: counted live; the full analysis did not confirm it", GREY)], now + hold_s)
     if not judgement.faults:
+        from ..verdict import SETUP_CODES
+
+        judged = [c for c in (judgement.rep or {}).get("judged", []) if c not in SETUP_CODES]
+        if not judged:  # nothing measurable from this angle (or the pose was hidden): not a clean rep
+            why = next((nj.get("why") for nj in (judgement.rep or {}).get("not_judged", []) if nj.get("why")), "")
+            return Verdict([(f"Rep {n}: not judged" + (f" ({why[:48]})" if why else ""), GREY)], now + hold_s)
+        if judgement.borderline:
+            f = judgement.borderline[0]
+            side = f"{f['side']} " if f.get("side") else ""
+            return Verdict([(f"Rep {n}: no faults; borderline {side}{LABELS.get(f['code'], f['code'])}", AMBER)],
+                           now + hold_s)
         return Verdict([(f"Rep {n}: no faults", GREEN)], now + hold_s)
-    order = {"severe": 0, "moderate": 1, "mild": 2}
+    order = {"severe": 0, "moderate": 1}
     faults = sorted(judgement.faults, key=lambda f: (order.get(f["severity"], 3), f["onset_s"]))
     lines, links = [], {}
     for f in faults[:2]:
@@ -90,10 +101,13 @@ def verdict_from(judgement, now: float, hold_s: float = 5.0) -> Verdict:
 
 
 def _value(f: dict) -> str:
-    v, th = f["value"], f["threshold"]
-    if f["unit"] == "deg":
-        return f"{v:.0f}° (limit {th:.0f}°)"
-    return f"{100 * v:.0f}% (limit {100 * th:.0f}%)"
+    """'14.2° (limit 10.0°)': the verdict's own wording, rounded so it never contradicts the call."""
+    from ..verdict import fmt_pair
+
+    negative = f["threshold"] < 0
+    v, th = fmt_pair(abs(f["value"]) if negative else f["value"], abs(f["threshold"]) if negative else f["threshold"],
+                     f["unit"], f.get("error_band", 0.0), "fault")
+    return f"{v} (limit {th})"
 
 
 class Renderer:

@@ -63,6 +63,11 @@ class Analysis:
         return self.summary.get("faults", [])
 
     @property
+    def borderline(self) -> list[dict]:
+        """Findings within their measurement's error band of the threshold (not faults)."""
+        return self.summary.get("borderline", [])
+
+    @property
     def view(self) -> dict:
         return self.summary.get("view", {})
 

@@ -8,10 +8,8 @@ moderate or severe fault), ``na`` (grey: this view or this version cannot measur
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass, field
 
-from ..exercises.catalog import FAULT_WHY
 from ..faults import LABELS
 from ..profile import LINKS, Rule
 from ..view import METRIC_VIEWS
@@ -19,19 +17,8 @@ from .data import Analysis
 
 LINK_TITLES = {"foot": "Foot", "ankle": "Ankle", "knee": "Knee", "hip": "Hip", "lumbar": "Lower back"}
 STATUS_RANK = {"na": 0, "ok": 1, "warn": 2, "bad": 3}
-SEVERITY_STATUS = {"mild": "warn", "moderate": "bad", "severe": "bad"}
-SEVERITY_RANK = {"mild": 1, "moderate": 2, "severe": 3}
-
-# Plain words for faults the exercise catalogue does not explain (hip and back).
-PLAIN_WHY = {
-    **FAULT_WHY,
-    "excessive_trunk_lean": "your chest dropped forward: the trunk leaned much further than the shins",
-    "hip_shift": "your hips shifted to one side on the way down",
-    "pelvic_drop": "your pelvis dropped on one side",
-    "lumbar_rounding": "your lower back rounded at the bottom",
-    "lumbar_overarch": "your lower back over-arched at the bottom",
-}
-
+SEVERITY_STATUS = {"borderline": "warn", "mild": "warn", "moderate": "bad", "severe": "bad"}
+SEVERITY_RANK = {"borderline": 0, "mild": 1, "moderate": 2, "severe": 3}
 
 @dataclass(frozen=True)
 class Check:
@@ -64,6 +51,8 @@ CHECKS: dict[str, Check] = {
     "excessive_trunk_lean": Check("trunk lean beyond the shins", (("trunk_minus_shank", None),), "trunk_minus_shank"),
     "hip_shift": Check("hip shift", (("hip_shift", None),), "hip_shift", absolute=True),
     "pelvic_drop": Check("pelvic drop", (("pelvic_drop", None),), "pelvic_obliquity", absolute=True),
+    "narrow_stance": Check("stance (ankles / shoulders)", (("stance_ratio", None),), "stance_ratio"),
+    "incomplete_lockout": Check("knees bent at the top", (("lockout", None),), "depth"),
     "lumbar_rounding": Check("lower-back curve", (("lumbar_curvature", None),), "lumbar_curvature", group="lumbar"),
     "lumbar_overarch": Check("lower-back curve", (("lumbar_curvature", None),), "lumbar_curvature", group="lumbar"),
 }
@@ -164,7 +153,9 @@ def rep_chain(analysis: Analysis, rep: dict) -> RepChain:
     """The chain foot -> lumbar for one rep: each link's status, values and the root cause."""
     rules = analysis.rules
     metrics = rep.get("metrics") or {}
-    rep_faults = [f for f in analysis.faults if f.get("rep") == rep["index"]]
+    # Faults and borderline findings (within the measurement's error: amber, never red).
+    rep_faults = [f for f in analysis.faults + analysis.borderline if f.get("rep") == rep["index"]]
+    skipped = {n.get("code"): n.get("why", "") for n in rep.get("not_judged", []) if isinstance(n, dict)}
     root_code = rep.get("root_cause")
     root_side = rep.get("root_cause_side")
     root_fault = next((f for f in rep_faults if f["code"] == root_code and (root_side is None or f.get("side") == root_side)),
@@ -199,6 +190,10 @@ def rep_chain(analysis: Analysis, rep: dict) -> RepChain:
                 gf = [f for f in link_faults if f["code"] in group_codes]
                 status = max((SEVERITY_STATUS.get(f["severity"], "bad") for f in gf), key=STATUS_RANK.get, default=None)
             values = _check_values(check, metrics)
+            if code in skipped and not faults_here and all(c in skipped for c in (group_codes or [code])):
+                lines.append(LinkLine(f"{check.label}: not judged ({skipped[code]})", "na"))
+                statuses.append("na")
+                continue
             if not values:
                 if link == "lumbar":
                     why = "not measured yet (no spine landmarks)"
@@ -301,122 +296,22 @@ def exercise_name(summary: dict) -> str:
     return str(summary.get("exercise") or "squat").replace("_", " ")
 
 
-def rep_phrase(indices: list[int], total: int) -> str:
-    if total == 1:
-        return "In your rep"
-    if len(indices) == total:
-        return "In both reps" if total == 2 else f"In all {total} reps"
-    if len(indices) == 1:
-        return f"In rep {indices[0]}"
-    return f"In {len(indices)} of {total} reps ({_join([str(i) for i in indices])})"
+# The verdict's status -> the headline's colour.
+VERDICT_STATUS = {"clean": "ok", "faults": "bad", "not_judged": "na", "unknown_exercise": "na"}
 
 
 def headline(analysis: Analysis) -> Headline:
-    reps = analysis.reps
-    view = analysis.view.get("label", "?")
-    s = analysis.summary
-    if not reps:
-        details = [n[0].upper() + n[1:] + "." for n in s.get("notes", []) if n and not n.startswith("no complete")]
-        name = exercise_name(s)
-        return Headline(f"No complete {name} repetition was found in this video.",
-                        details or ["Stand still for a moment, then start; keep your whole body in the frame."], "na")
-    faults = analysis.faults
-    if not faults:
-        deep = max(reps, key=lambda r: (r.get("metrics") or {}).get("depth_3d_knee_flexion") or 0)
-        n = len(reps)
-        title = (f"Clean set: {n} rep{'s' if n != 1 else ''}, and nothing went past its limit in what the "
-                 f"{view} view can see.")
-        details = []
-        kb = (deep.get("metrics") or {}).get("knee_flexion")
-        if not _finite(kb):
-            kb = (deep.get("metrics") or {}).get("depth_3d_knee_flexion")
-        if _finite(kb):
-            details.append(f"Deepest rep: rep {deep['index']}, knees bent to {kb:.0f}°.")
-        hint = analysis.view.get("cannot_measure")
-        if hint:
-            details.append(hint[0].upper() + hint[1:] + ".")
-        return Headline(title, details, "ok")
-
-    # The most common root cause across reps (ties: severity, then lowest link).
-    roots = Counter(r.get("root_cause") for r in reps if r.get("root_cause"))
-    rules = analysis.rules
-
-    def key(code: str):
-        sev = max((SEVERITY_RANK.get(f["severity"], 0) for f in faults if f["code"] == code), default=0)
-        link = rules[code].link if code in rules else "lumbar"
-        return (roots.get(code, 0), sev, -LINKS.index(link) if link in LINKS else 0)
-
-    codes = list(roots) or [f["code"] for f in faults]
-    top = max(codes, key=key)
-    in_reps = sorted({f["rep"] for f in faults if f["code"] == top})
-    why = PLAIN_WHY.get(top, LABELS.get(top, top))
-    title = f"{rep_phrase(in_reps, len(reps))}, {why}."
-    details = []
-    worst = max((f for f in faults if f["code"] == top), key=lambda f: (SEVERITY_RANK.get(f["severity"], 0), abs(f["value"] - f["threshold"])))
-    details.append(number_sentence(worst, rules))
-    link = worst.get("link")
-    if roots.get(top):
-        higher = sorted({f["link"] for f in faults if f["rep"] in in_reps and f["link"] != link},
-                        key=lambda lk: LINKS.index(lk) if lk in LINKS else 9)
-        where = LINK_TITLES.get(link, link).lower()
-        text = f"That is where the chain started: the {where}"
-        if higher:
-            text += f", and the {_join([LINK_TITLES.get(h, h).lower() for h in higher])} followed"
-        details.append(text + ".")
-    others = sorted({f["code"] for f in faults if f["code"] != top}, key=lambda c: LINKS.index(rules[c].link) if c in rules else 9)
-    if others:
-        parts = []
-        for c in others:
-            rs = sorted({f["rep"] for f in faults if f["code"] == c})
-            parts.append(f"{LABELS.get(c, c)} (rep{'s' if len(rs) > 1 else ''} {', '.join(map(str, rs))})")
-        details.append("Also: " + "; ".join(parts) + ".")
-    sugg = s.get("suggestions") or []
-    if sugg:
-        names = [x["name"].split(" (")[0] for x in sugg]
-        details.append("What helps: " + _join([n[:1].lower() + n[1:] for n in names]) + " (below).")
-    status = max((SEVERITY_STATUS.get(f["severity"], "bad") for f in faults), key=STATUS_RANK.get)
-    return Headline(title, details, status, top)
-
-
-# The number behind a finding, in words: {Side}, {value} (the magnitude), {rep}.
-NUMBER_SENTENCES = {
-    "limited_dorsiflexion": "{Side} shin leaned forward only {value} at the deepest point of rep {rep}",
-    "heel_lift": "{Side} heel rose {value} in rep {rep}",
-    "knee_valgus": "{Side} knee caved in by {value} in rep {rep}",
-    "knee_varus": "{Side} knee bowed out by {value} in rep {rep}",
-    "knee_tracking": "{Side} knee drifted {value} off the line of the 2nd/3rd toe in rep {rep}",
-    "shallow_depth": "The thighs reached {value} from vertical in rep {rep} (90° is parallel)",
-    "excessive_trunk_lean": "The trunk leaned {value} more than the shins in rep {rep}",
-    "hip_shift": "The hips shifted {value} to the {side} in rep {rep}",
-    "pelvic_drop": "The pelvis dropped {value} on the {side} in rep {rep}",
-    "foot_roll": "{Side} foot rolled {value} in rep {rep}",
-}
-
-
-def number_sentence(f: dict, rules: dict[str, Rule]) -> str:
-    """'Right knee caved in by 11.3° in rep 1 (limit 10.0°, measured to ±4.0°).'"""
-    unit = f.get("unit", "")
-    rule = rules.get(f["code"])
-    value = f["value"]
-    if f["code"] in NUMBER_SENTENCES and (f["code"] in ("knee_varus",) or (CHECKS.get(f["code"]) and CHECKS[f["code"]].absolute)):
-        value = abs(value)
-    side = side_word(f.get("side"))
-    template = NUMBER_SENTENCES.get(f["code"])
-    if template is None or ("{side}" in template.lower() and not side and "{Side}" in template):
-        label = LABELS.get(f["code"], f["code"])
-        text = f"{(side + ' ') if side else ''}{label}: {fmt(value, unit, long=True)} in rep {f['rep']}"
-    else:
-        text = template.format(Side=side.capitalize() if side else "", side=side or "side", value=fmt(value, unit, long=True),
-                               rep=f["rep"]).strip()
-    if rule is not None:
-        limit = threshold_text(rule, two_sided=f["code"] == "knee_varus")
-        if f["code"] == "knee_varus":
-            limit = f"limit {fmt(abs(rule.threshold), unit)}"
-    else:
-        limit = f"threshold {fmt(f['threshold'], unit)}"
-    band = f", measured to ±{fmt(f['error_band'], unit)}" if f.get("error_band") else ""
-    text = text[:1].upper() + text[1:]
-    return f"{text} ({limit}{band})."
+    """The verdict that ``kinetic analyze`` decided (:mod:`analyzer.verdict`), for display; the
+    report words no verdict of its own."""
+    v = analysis.summary.get("verdict")
+    if not isinstance(v, dict) or not v.get("headline"):
+        return Headline("This analysis was made by an older kinetic: run `kinetic analyze` again for its verdict.",
+                        [], "na")
+    status = VERDICT_STATUS.get(v.get("status"), "na")
+    if status == "bad" and all(f.get("severity") != "severe" for f in analysis.faults) and len(analysis.faults) <= 1:
+        status = "warn"
+    top = next((f.get("code") for f in analysis.faults), None)
+    return Headline(str(v["headline"]), [str(d) for d in v.get("details", [])], status, top)
 
 
 def fault_status(f: dict) -> str:

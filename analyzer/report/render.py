@@ -83,6 +83,8 @@ def render(analysis: Analysis) -> str:
     return page
 
 
+
+
 # Seeks land this far past an event's time: its first frame, not the one before (times in the
 # summary are rounded to 1 ms, and a browser shows the last frame starting at or before the time).
 SEEK_PAST = 0.002
@@ -225,9 +227,15 @@ def _warnings(analysis: Analysis) -> str:
     faults = analysis.faults
     if not faults:
         n = len(analysis.reps)
-        body = (f'<p class="empty ok">No warnings{f" in {n} rep" + ("s" if n != 1 else "") if n else ""}.</p>'
-                f'<p class="muted">Everything the {E(analysis.view.get("label", ""))} view can see stayed within its limits. '
-                f'Tap a rep to jump to it.</p>')
+        status = (analysis.summary.get("verdict") or {}).get("status")
+        judged = (analysis.summary.get("verdict") or {}).get("judged") or []
+        if status == "clean" and judged:
+            words = ", ".join(LINK_WORDS.get(lk, lk) for lk in judged)
+            note = f"Everything that was measured ({E(words)}) stayed within its limits. Tap a rep to jump to it."
+        else:  # nothing judged, or not an exercise kinetic knows: no warning is not a clean bill
+            note = "Nothing was judged, so no warning means nothing here: see the headline for why."
+        body = (f'<p class="empty {"ok" if status == "clean" else "na"}">No warnings{f" in {n} rep" + ("s" if n != 1 else "") if n else ""}.</p>'
+                f'<p class="muted">{note}</p>')
     else:
         items = []
         for f in sorted(faults, key=lambda f: (f["start_s"], f.get("side") or "")):
@@ -335,10 +343,18 @@ def _suggestions(analysis: Analysis) -> str:
     sugg = analysis.summary.get("suggestions") or []
     if not sugg:
         hint = analysis.view.get("cannot_measure", "")
+        verdict = analysis.summary.get("verdict") or {}
+        if verdict.get("status") == "clean":
+            words = ", ".join(LINK_WORDS.get(lk, lk) for lk in verdict.get("judged", []))
+            text = f"Nothing to correct in what was measured ({E(words)})."
+        elif verdict.get("status") == "faults":
+            text = "No foot exercise addresses what was found; see the warnings above."
+        else:
+            text = "Nothing could be judged in this video, so there is nothing to prescribe yet."
         return f"""<section class="card" id="exercises">
 <h2>What to work on</h2>
-<p>Nothing to correct in what this video shows. Keep going this way.</p>
-{f'<p class="muted">{E(_cap(hint))}: film that view too to check the rest of the chain.</p>' if hint else ''}
+<p>{text}</p>
+{f'<p class="muted">{E(_cap(hint))}: film that view too to check the rest of the chain.</p>' if hint and verdict.get("status") != "unknown_exercise" else ''}
 </section>"""
     cards = []
     for x in sugg:
