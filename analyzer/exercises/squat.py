@@ -61,8 +61,9 @@ MAX_FOOT_NOISE_DEG = 3.0
 # the hip point is lost (dev split: good poses 0.73 at the 5th percentile; MediaPipe's hip 13-50 %
 # of a leg off under a barbell's plates: 0.30-0.61).
 MIN_THIGH_RATIO = 0.65
-# ... or the leg's knee angle in the picture this far from the depth the hips' drop shows (dev
-# split: good poses +8 deg median, 33 at the 99th percentile; lost hips 50-77).
+# ... or the leg's knee angle in the picture this far from the depth the hips' drop shows, at
+# worst over the deep part of the rep (dev split: good poses 9 deg median, 34 at worst; hips
+# lost under a barbell's plates 48-70).
 MAX_DEPTH_MISMATCH_DEG = 40.0
 # What a per-rep measurement needs: this share of trusted frames within BOTTOM_S of the bottom.
 BOTTOM_S = 0.25
@@ -145,7 +146,10 @@ def squat_depth(track: PoseTrack, profile: Profile, view: ViewEstimate | None = 
     sig = profile.section("signals")
     pose = clean_pose(track, cutoff_hz=float(sig.get("cutoff_hz", 6.0)), max_gap=int(sig.get("max_gap_frames", 10)),
                       min_visibility=0.0)
-    return depth_signal(pose.world, pose.xy, None if view is None else view.frame_label)
+    depth = depth_signal(pose.world, pose.xy, None if view is None else view.frame_label)
+    # A third of a second's median: a body half hidden by a barbell's plates flickers in and out
+    # of MediaPipe's detection, and one bad frame must not split a rep in two.
+    return np.where(np.isfinite(depth), held(depth, pose.fs), np.nan)
 
 
 def held(x: np.ndarray, fs: float, seconds: float = HOLD_S) -> np.ndarray:
@@ -502,8 +506,13 @@ def _measurements(rep: RepResult, s: dict[str, np.ndarray], depth: np.ndarray, p
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         thigh_ratio = np.nanmedian(s[f"{near}_thigh_length_ratio"][bottom])
-        # The picture's knee angle and the hips' drop must tell the same story at the bottom.
-        mismatch = np.nanmedian(depth[bottom]) - np.nanmedian(s["knee_flexion"][bottom])
+        # The picture's knee angle and the hips' drop must tell the same story all through the
+        # deep part of the rep (a fifth of a second's median, so one bad frame does not count).
+        d = depth[a:e]
+        lo, hi = np.nanmin(d), np.nanmax(d)
+        deep = np.arange(a, e)[d >= lo + 0.8 * (hi - lo)] if np.isfinite(hi) else np.arange(0)
+        gap = held(depth - s["knee_flexion"], fs, 0.2)[deep]
+        mismatch = np.nanmax(np.abs(gap)) if np.isfinite(gap).any() else np.nan
     hip_lost = bool(metric_visible("thigh_inclination", rep_view)
                     and ((np.isfinite(thigh_ratio) and thigh_ratio < MIN_THIGH_RATIO)
                          or (np.isfinite(mismatch) and abs(mismatch) > MAX_DEPTH_MISMATCH_DEG)))
