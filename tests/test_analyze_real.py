@@ -50,6 +50,36 @@ def test_rep_count_and_view(analyses, name):
     assert s["detection_rate"] > 0.9
 
 
+@pytest.mark.parametrize("name", ["fms_7053.mov", "fms_7054.mov"])
+def test_no_knee_fault_on_the_trainers_good_form_pair(analyses, name):
+    """The trainer: good form, no comment. No knee fault from either view."""
+    s = analyses.summary(_path(name))
+    assert not [f for f in s["faults"] if f["code"] in ("knee_valgus", "knee_varus")], [f["message"] for f in s["faults"]]
+
+
+@pytest.mark.parametrize("name", ["backsquat_side_gym.mp4", "deepsquat_side_bodyweight.mp4"])
+def test_no_heel_lift_on_the_heels_flat_clips(analyses, name):
+    s = analyses.summary(_path(name))
+    assert not [f for f in s["faults"] if f["code"] == "heel_lift"], [f["message"] for f in s["faults"]]
+    assert s["verdict"]["status"] in ("clean", "faults")
+
+
+def test_a_walk_and_a_jump_are_not_an_exercise(analyses):
+    s = analyses.summary(_path("walk_jump_two_people.mp4"))
+    assert s["exercise"] == "unknown"
+    assert s["verdict"]["status"] == "unknown_exercise"
+    assert "squat" in " ".join(s["verdict"]["details"])  # it names what it does analyse
+    assert s["reps"] == [] and s["faults"] == []
+
+
+@pytest.mark.parametrize("name", ["fms_7026.mov", "fms_7032.mov", "fms_7053.mov"])
+def test_oblique_phone_clips_are_never_clean_with_nothing_judged(analyses, name):
+    v = analyses.summary(_path(name))["verdict"]
+    assert not (v["status"] == "clean" and not v["judged"]), v["headline"]
+    if not v["judged"]:
+        assert "film from the side" in v["headline"]
+
+
 def test_widesquat_tenth_rep_is_reported_incomplete(analyses):
     s = analyses.summary(_path("widesquat_front_bodyweight.mp4"))
     assert len(s["reps"]) == 9

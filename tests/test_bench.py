@@ -1,19 +1,22 @@
-"""The analyzer against exact truth on freshly rendered digital humans (the bench, small).
+"""The randomised bench, small: the ``ci`` split of ``analyzer/bench/space.toml`` rendered and
+scored exactly as ``kinetic bench accuracy --split test`` scores the test split.
 
-Bodies and cameras here are in neither the calibration suite nor the accuracy suite, so the
-corrections are tested on people they were not fitted on. Targets are the issue's: side view
-knee flexion <= 3 deg, ankle dorsiflexion <= 1.5 deg, trunk lean <= 2 deg mean error; front
-view FPPA <= 3 deg mean and <= 8 deg worst where reported; every injected fault above the
-profile's threshold flagged, no false alarm; rep counts exact.
+Four clips drawn at random (a rear, a side, a front and a side view; two of them under a
+barbell; one with a dorsiflexion limit and one with a heel lift), 13 reps. The full splits are
+a benchmark command (docs/accuracy.md), not a test; this slice proves the bench and the whole
+assessment run end to end and hold the verdict's invariants on bodies, cameras and faults no one
+picked: reps exact, views right, no "clean" verdict with nothing judged, no fault on a truly
+mis-posed rep, and calls that agree with the truth outside the error bands.
 """
 from __future__ import annotations
 
-import numpy as np
-import pytest
+import os
+from pathlib import Path
 
+import pytest
 from conftest import IN_CI
 
-from analyzer import synth  # noqa: E402  (light: the heavy imports happen when rendering)
+from analyzer import synth
 
 try:
     synth.require_extra()
@@ -22,61 +25,46 @@ except synth.SynthUnavailable as exc:  # a user machine without the extra
         raise
     pytest.skip(str(exc), allow_module_level=True)
 
-from analyzer.bench.runner import prepare  # noqa: E402
-from analyzer.bench.score import FaultScore, MetricErrors, metric_errors, rep_count, score_faults  # noqa: E402
-
 pytestmark = pytest.mark.slow
-
-SIDE = dict(
-    name="test_side", exercise="squat", camera=dict(azimuth=270.0, height=0.95, distance=3.1),
-    body=dict(age_years=42, gender=0.6, weight=0.45, muscle=0.6, height=0.55),
-    reps=[dict(knee_flexion=128.0), dict(knee_flexion=112.0, faults=dict(dorsiflexion_cap=19.0))],
-)
-FRONT = dict(
-    name="test_front", exercise="squat", camera=dict(azimuth=355.0, height=0.85, distance=2.9),
-    body=dict(age_years=42, gender=0.6, weight=0.45, muscle=0.6, height=0.55),
-    reps=[dict(knee_flexion=122.0), dict(knee_flexion=118.0, faults=dict(valgus_left=15.0, valgus_right=15.0))],
-)
 
 
 @pytest.fixture(scope="module")
-def cases(tmp_path_factory, model_path):
-    cache = tmp_path_factory.mktemp("bench")
-    out = {}
-    for table in (SIDE, FRONT):
-        sc = synth.load_scenario(table)
-        out[table["name"]] = prepare(sc, cache, (540, 960), model_path, log=lambda m: None)
-    return out
+def bench(tmp_path_factory, model_path):
+    from analyzer.bench.accuracy import run
+    from analyzer.bench.generate import generate
+    from analyzer.synth import load_scenario
+
+    cache = Path(os.environ.get("KINETIC_TEST_CACHE") or tmp_path_factory.mktemp("bench"))
+    scenarios = [load_scenario(t) for t in generate("ci")]
+    out = tmp_path_factory.mktemp("bench_out") / "accuracy.md"
+    return run(scenarios, "split ci", cache, None, model_path, out, jobs=1, log=lambda m: None), out
 
 
-def _errors(case):
-    acc = MetricErrors()
-    metric_errors(case, acc)
-    return {k[0]: np.array(v) for k, v in acc.errors.items()}
+def test_reps_views_and_exercises_are_right(bench):
+    result, _ = bench
+    score = result["score"]
+    assert not result["failed"]
+    assert score.clips == 4
+    assert score.reps_exact == 4, score.rep_misses
+    assert score.views_ok == 4, score.view_misses
+    assert score.exercise_ok == 4, score.exercise_misses
 
 
-def test_side_view_angles_meet_targets(cases):
-    e = _errors(cases["test_side"])
-    assert e["knee_flexion"].mean() <= 3.0, e["knee_flexion"].mean()
-    assert e["shank_inclination"].mean() <= 1.5, e["shank_inclination"].mean()
-    assert e["trunk_lean"].mean() <= 2.0, e["trunk_lean"].mean()
+def test_verdict_invariants(bench):
+    score = bench[0]["score"]
+    assert score.clean_without_judged == 0
+    assert score.unreliable_faulted == 0
+    # Outside the error bands the calls agree with the truth: at most one slip in the slice.
+    tp = sum(s.tp for s in score.codes.values())
+    fp = sum(s.fp for s in score.codes.values())
+    fn = sum(s.fn for s in score.codes.values())
+    assert fp + fn <= 1, ({c: s.false_alarms for c, s in score.codes.items() if s.fp},
+                          {c: s.misses for c, s in score.codes.items() if s.fn})
+    assert tp >= 1
 
 
-def test_front_view_fppa_meets_targets(cases):
-    e = _errors(cases["test_front"])["fppa"]
-    assert len(e) > 100
-    assert e.mean() <= 3.0 and e.max() <= 8.0, (e.mean(), e.max())
-
-
-@pytest.mark.parametrize("name", ["test_side", "test_front"])
-def test_reps_and_faults(cases, name):
-    case = cases[name]
-    counted, true = rep_count(case)
-    assert counted == true == 2
-    scores: dict[str, FaultScore] = {}
-    score_faults(case, scores, {})
-    assert sum(s.fn for s in scores.values()) == 0, {c: s.misses for c, s in scores.items() if s.fn}
-    assert sum(s.fp for s in scores.values()) == 0, {c: s.false_alarms for c, s in scores.items() if s.fp}
-    expected = {"test_side": "limited_dorsiflexion", "test_front": "knee_valgus"}[name]
-    assert scores[expected].tp >= 1
-    assert case.analysis.reps[0].faults == []
+def test_the_table_is_written(bench):
+    _, out = bench
+    text = out.read_text()
+    assert "## Faults, per code" in text and "false-fault rate on good reps" in text
+    assert "| knee_valgus |" in text or "| hip_shift |" in text

@@ -84,6 +84,23 @@ def test_person_leaving_frame_splits_and_marks():
     assert [r.complete for r in find_reps(t, x, RepParams(max_gap_s=0.5))] == [True, True]
 
 
+def test_a_bottom_hidden_for_a_second_is_still_one_rep():
+    """A barbell's plates can hide the person at the bottom: deep on both sides of the gap,
+    going down before it and coming up after it - one rep, not two halves."""
+    t, x = squat_signal(2)  # bottoms at 2.0 and 4.0 s
+    x[int(1.5 * 30):int(2.5 * 30)] = np.nan  # 1 s hidden around the first bottom
+    reps = find_reps(t, x, RepParams(max_gap_s=0.5))
+    assert [r.complete for r in reps] == [True, True]
+    assert t[reps[0].start] < 1.5 and t[reps[0].end] > 2.5
+
+
+def test_a_flat_bottom_is_one_rep():
+    t, x = squat_signal(1)
+    x = np.minimum(x, 90.0)  # a capped bottom with equal maxima
+    x[int(1.95 * 30)] = 88.0
+    assert len(find_reps(t, x)) == 1
+
+
 def test_shallow_motion_is_not_a_rep():
     t, x = squat_signal(3, depth=25.0)
     assert find_reps(t, x) == []

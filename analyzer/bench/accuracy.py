@@ -26,8 +26,9 @@ TARGET_VIEWS = 0.95
 
 
 def run(scenarios: list, label: str, cache: Path, size, model: Path, out: Path | None, *, jobs: int = 1,
-        rerender: bool = False, log=print) -> dict:
-    """Render/pose what is not cached, assess and score every clip, print (and write) the table."""
+        rerender: bool = False, real: Path | None = None, log=print) -> dict:
+    """Render/pose what is not cached, assess and score every clip, print (and write) the table;
+    with ``real`` (a folder like ../shared/data), also the verdicts on its real clips."""
     t0 = time.perf_counter()
     folders = materialize_all(scenarios, cache, size, model, jobs=jobs, rerender=rerender, log=log)
     t_render = time.perf_counter() - t0
@@ -44,8 +45,13 @@ def run(scenarios: list, label: str, cache: Path, size, model: Path, out: Path |
     for case in cases:
         score_case(case, score, profiles)
     t_analysis = time.perf_counter() - t1
+    real_lines = []
+    if real is not None and (real / "videos").is_dir():
+        from .real import table
+
+        real_lines = table(real, cache, model, log=log)
     result = dict(cases=cases, score=score, failed=failed, label=label, seconds=time.perf_counter() - t0,
-                  render_s=t_render, analysis_s=t_analysis)
+                  render_s=t_render, analysis_s=t_analysis, real=real_lines)
     text = markdown(label, model, result)
     print(text)
     if out is not None:
@@ -144,6 +150,8 @@ def markdown(label: str, model: Path, r: dict) -> str:
     notes += [f"- fault on a good rep: {m}" for m in score.good_rep_alarms[:12]]
     notes += [f"- reps: {m}" for m in score.rep_misses] + [f"- view: {m}" for m in score.view_misses]
     notes += [f"- exercise: {m}" for m in score.exercise_misses] + [f"- failed to render: {m}" for m in r["failed"]]
+    if r.get("real"):
+        lines += ["", *r["real"]]
     if notes:
         lines += ["", "## What went wrong, case by case", "", *notes]
     lines += ["", f"Bench time: {r['seconds']:.0f} s (rendering and pose {r['render_s']:.0f} s, analysis {r['analysis_s']:.0f} s).", ""]

@@ -87,6 +87,11 @@ def main(argv: list[str] | None = None, prog: str = "kinetic bench") -> int:
     a = sub.add_parser("accuracy", help="angle errors, fault precision/recall, reps, views and verdicts")
     _source_args(a, "test")
     a.add_argument("--out", type=Path, help="also write the Markdown table here (e.g. docs/accuracy.md)")
+    shared = ROOT.parent / "shared" / "data"
+    a.add_argument("--real", type=Path, default=shared if shared.is_dir() else None,
+                   help="a folder of real clips (videos/, labels/) to add their verdicts to the table "
+                        "(default: ../shared/data when it exists)")
+    a.add_argument("--no-real", dest="real", action="store_const", const=None, help="no real clips")
     c = sub.add_parser("calibrate", help="fit the corrections of MediaPipe's systematic errors (dev split only)")
     _source_args(c, "dev")
     c.add_argument("--out", type=Path, help="write the corrections here (e.g. analyzer/profiles/calibration.toml)")
@@ -135,7 +140,8 @@ def main(argv: list[str] | None = None, prog: str = "kinetic bench") -> int:
         else:
             from .accuracy import run
 
-            run(scenarios, label, args.cache, size, model, args.out, jobs=args.jobs, rerender=args.rerender, log=log)
+            run(scenarios, label, args.cache, size, model, args.out, jobs=args.jobs, rerender=args.rerender,
+                real=args.real, log=log)
     except (ModelError, ScenarioError, SynthUnavailable, FileNotFoundError, ValueError) as exc:
         print(f"{prog}: {exc}", file=sys.stderr)
         return 2
