@@ -40,7 +40,8 @@ class RepParams:
     return_fraction: start/end are where the signal is within this fraction of the amplitude
         from the standing level.
     standing_tolerance: a complete rep starts and ends within this fraction of its depth above
-        the standing level (the video's 5th percentile of the signal).
+        the standing level (the video's 5th percentile of the signal): a rep that stops a quarter
+        of the way short of standing (an incomplete lockout) is still a rep.
     min_duration_s, max_duration_s: plausible rep durations.
     max_gap_s: a gap in the signal (person out of frame) longer than this splits the recording,
     max_hidden_bottom_s: ... unless it is no longer than this and the signal is deep on both
@@ -50,7 +51,7 @@ class RepParams:
 
     min_amplitude: float = 35.0
     return_fraction: float = 0.15
-    standing_tolerance: float = 0.3
+    standing_tolerance: float = 0.5
     min_duration_s: float = 0.5
     max_duration_s: float = 20.0
     max_gap_s: float = 0.5

@@ -68,11 +68,46 @@ VIEW_HINTS = {
 }
 
 
-def metric_visible(metric: str, view: str) -> bool:
-    """True if ``metric`` (without its left_/right_ prefix) can be measured from ``view``."""
+# An oblique camera this close to the side (the left-right axis at least this many degrees out of
+# the picture's plane) still sees the sagittal angles, corrected for how far round it is
+# (:func:`sagittal_correction`); the bench measures what that costs (docs/accuracy.md).
+OBLIQUE_SIDE_MIN = 50.0
+
+
+def metric_visible(metric: str, view: str, plane: float | None = None) -> bool:
+    """True if ``metric`` (without its left_/right_ prefix) can be measured from ``view``; an
+    ``oblique`` frame whose ``plane`` angle is at least OBLIQUE_SIDE_MIN counts as a side view."""
     base = metric.removeprefix("left_").removeprefix("right_")
     allowed = METRIC_VIEWS.get(base)
-    return allowed is None or view in allowed
+    if allowed is None or view in allowed:
+        return True
+    return view == "oblique" and plane is not None and plane >= OBLIQUE_SIDE_MIN and "side" in allowed
+
+
+def effective_labels(view: "ViewEstimate") -> np.ndarray:
+    """(T,) the view each frame's metrics are judged as: side-obliques count as "side" (their
+    sagittal angles are corrected), other labels as they are."""
+    labels = np.asarray(view.frame_label, object).copy()
+    if view.frame_plane is not None:
+        labels[(labels == "oblique") & (np.nan_to_num(view.frame_plane) >= OBLIQUE_SIDE_MIN)] = "side"
+    return labels
+
+
+def sagittal_correction(xy: np.ndarray, view: "ViewEstimate", ref: int) -> np.ndarray:
+    """(T, 33, 2) landmarks with the sideways image axis stretched back by 1 / cos(90 - plane)
+    about landmark ``ref`` in side-oblique frames: a camera turned 30 deg off the side sees every
+    forward distance cos 30 = 0.87 short, which would read every sagittal angle low."""
+    out = np.array(xy, np.float64)
+    if view.frame_plane is None:
+        return out
+    labels = np.asarray(view.frame_label)
+    plane = np.nan_to_num(view.frame_plane, nan=90.0)
+    m = (labels == "oblique") & (plane >= OBLIQUE_SIDE_MIN)
+    if m.any():
+        stretch = 1.0 / np.cos(np.radians(90.0 - np.clip(plane[m], OBLIQUE_SIDE_MIN, 90.0)))
+        x0 = out[m, ref, 0][:, None]
+        out[m, :, 0] = x0 + (out[m, :, 0] - x0) * stretch[:, None]
+    return out
 
 
 @dataclass
@@ -103,6 +138,8 @@ class ViewEstimate:
         label, confidence (0..1), facing, azimuth_deg: of the dominant segment.
         segments: every stretch with its own view.
         frame_label: (T,) object array, the view of each frame ('' where no person).
+        frame_plane: (T,) degrees, how far round from the front the camera sees the person (the
+            left-right axis's angle out of the image plane: 0 front/rear, 90 side), smoothed.
         forward_sign: (T,) +1 where the person faces image-right, -1 image-left.
         near_side: (T,) object array, 'left'/'right' (the side closer to the camera) or ''.
         overridden: the user forced the label with ``--view``.
@@ -118,6 +155,7 @@ class ViewEstimate:
     near_side: np.ndarray
     overridden: bool = False
     notes: list[str] = field(default_factory=list)
+    frame_plane: np.ndarray | None = None  # (T,) deg: 0 = frontal plane seen, 90 = sagittal (smoothed)
 
     def as_dict(self) -> dict:
         return dict(label=self.label, confidence=round(self.confidence, 2), facing=self.facing,
@@ -221,7 +259,7 @@ def estimate_view(track: PoseTrack, override: str | None = None, *, quality=None
     conf = float(np.mean([s.confidence for s in segments if s.label == best]))
     fwd_filled = _ffill(fwd)
     return ViewEstimate(best, 1.0 if override else conf, main.facing, main.azimuth_deg, segments, labels,
-                        fwd_filled, near, overridden=bool(override))
+                        fwd_filled, near, overridden=bool(override), frame_plane=_ffill(plane_s))
 
 
 def _segment(track, label, start, stop, plane, az, fwd, near) -> ViewSegment:

@@ -75,10 +75,16 @@ def view_ok(case: BenchCase) -> bool:
     return case.view.label in acceptable_views(case.azimuth)
 
 
-def judgeable(code: str, view: str) -> bool:
-    """Can a camera with this true view show this code (by the analyzer's own declaration)?"""
+def true_plane(azimuth: float) -> float:
+    """How far round from the front the camera is, folded: 0 front or rear, 90 either side."""
+    return 90.0 - abs(90.0 - (azimuth % 180.0))
+
+
+def judgeable(code: str, view: str, plane: float | None = None) -> bool:
+    """Can a camera with this true view (and plane angle) show this code, by the analyzer's own
+    declaration of what each view measures?"""
     metric = CODE_METRIC.get(code)
-    return metric is not None and (metric not in METRIC_VIEWS or metric_visible(metric, view))
+    return metric is not None and (metric not in METRIC_VIEWS or metric_visible(metric, view, plane))
 
 
 # ------------------------------------------------------------------ truth
@@ -129,7 +135,7 @@ def true_values(case: BenchCase, rep: dict) -> dict[tuple[str, str | None], floa
         roll = a3[f"{side}_foot_roll"] - _standing(a3[f"{side}_foot_roll"], phase)
         values[("foot_roll", side)] = float(abs(roll[bottom]))
     for key, value in values.items():
-        if judgeable(key[0], view):
+        if judgeable(key[0], view, true_plane(case.azimuth)):
             out[key] = value
     return out
 
@@ -304,8 +310,8 @@ def score_case(case: BenchCase, acc: BenchScore, profiles: dict) -> None:
         acc.reps_exact += 1
     else:
         acc.rep_misses.append(f"{case.name}: {counted} of {len(truth_reps)}")
-    if case.analysis is None or case.exercise != "squat":
-        return
+    if case.analysis is None or case.exercise != "squat" or case.assessment.exercise != "squat":
+        return  # a squat taken for another exercise is counted under "exercise right" only
     if case.exercise not in profiles:
         profiles[case.exercise] = load_profile(None, case.exercise)
     profile = profiles[case.exercise]

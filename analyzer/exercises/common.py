@@ -122,9 +122,15 @@ def judge_into(res: RepResult, measurements: list, profile, view: str, not_judge
     from ..faults import root_cause
     from ..verdict import judge_rep
 
+    rules = profile.rules
+    # A rule the bench found the camera cannot measure is shown, never judged (profile:
+    # judged = false, with why).
+    off = {c for c, r in rules.items() if r.options.get("judged", True) is False}
+    not_judged = list(not_judged or []) + [dict(code=m.code, side=m.side, why=str(rules[m.code].options.get("why", "not judged")))
+                                           for m in measurements if m.code in off]
+    measurements = [m for m in measurements if m.code not in off]
     res.faults, res.borderline = judge_rep(measurements, profile, res.index, view)
     res.root_cause = root_cause(res.faults)
-    rules = profile.rules
     res.judged_links = sorted({rules[m.code].link for m in measurements if m.code in rules}, key=_link_order)
     res.judged_codes = sorted({m.code for m in measurements if m.code in rules})
     measured = {m.code for m in measurements}

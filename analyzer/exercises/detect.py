@@ -106,21 +106,23 @@ def travel(xy: np.ndarray, start: int, stop: int) -> float:
 
 def feet_moved(xy: np.ndarray, start: int, stop: int) -> float:
     """How far the ankles moved from where they stood at ``start`` during [start, stop), in leg
-    lengths (the larger of the two): a squat keeps its feet planted, a jump or a step does not."""
+    lengths (75th percentile over the frames of the pair's mean displacement, taking the two
+    ankles in whichever order fits: MediaPipe trades left and right at the bottom of a deep squat
+    seen from the front): a squat keeps its feet planted, a jump or a step does not."""
     from ..skeleton import L_ANKLE, L_HIP, R_ANKLE
 
     leg = np.nanmedian(np.linalg.norm(xy[:, L_HIP] - xy[:, L_ANKLE], axis=1))
     if not np.isfinite(leg) or leg <= 0:
         return 0.0
-    out = 0.0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        for a in (L_ANKLE, R_ANKLE):
-            p0 = np.nanmedian(xy[start:start + 3, a], axis=0)
-            d = np.linalg.norm(xy[start:stop, a] - p0, axis=1)
-            if np.isfinite(d).any():
-                out = max(out, float(np.nanpercentile(d, 75)) / leg)
-    return out
+        l0 = np.nanmedian(xy[start:start + 3, L_ANKLE], axis=0)
+        r0 = np.nanmedian(xy[start:start + 3, R_ANKLE], axis=0)
+        L, R = xy[start:stop, L_ANKLE], xy[start:stop, R_ANKLE]
+        same = np.linalg.norm(L - l0, axis=1) + np.linalg.norm(R - r0, axis=1)
+        crossed = np.linalg.norm(L - r0, axis=1) + np.linalg.norm(R - l0, axis=1)
+        d = 0.5 * np.fmin(same, crossed)
+        return float(np.nanpercentile(d, 75)) / leg if np.isfinite(d).any() else 0.0
 
 
 def cues(track: PoseTrack, quality=None) -> Cues:

@@ -27,13 +27,13 @@ import numpy as np
 
 from .. import geometry as g
 from .. import kinematics
-from ..calibration import LinearModel, apply_side, apply_valgus, load_calibration
+from ..calibration import LinearModel, apply_side, apply_valgus, load_calibration, standing_values
 from ..faults import Fault, Measurement, suggestions
 from ..profile import Profile
 from ..reps import Rep, RepParams, find_reps
 from ..skeleton import CHAIN, L_ANKLE, L_SHOULDER, R_ANKLE, R_SHOULDER, SIDES
 from ..track import PoseTrack
-from ..view import ViewEstimate, metric_visible
+from ..view import ViewEstimate, effective_labels, metric_visible, sagittal_correction
 from .common import (CleanPose, ExerciseAnalysis, RepResult, at, baseline, clean_pose, first_crossing, judge_into,
                      last_crossing, local_baseline, peak, standing_mask)
 
@@ -72,6 +72,11 @@ MIN_COVERAGE = 0.6
 # The depth signal's ceiling, deg of knee flexion (the deepest squat bends the knee ~150 deg).
 MAX_DEPTH_DEG = 150.0
 
+# The heel-lift estimate with heels flat, 95th percentile at the bottom of a squat (dev split).
+HEEL_NOISE = 0.17
+# Heel lift pivots about the toes; the ankle sits ~70 % of the foot length from them.
+ANKLE_LEVER = 0.7
+
 # Metrics of the near leg in a side view, under side-free names (what the report and replay show).
 NEAR_NAMES = ("knee_flexion", "hip_flexion", "shank_inclination", "thigh_inclination", "hip_below_knee",
               "shank_foot_dorsiflexion", "foot_pitch", "heel_lift", "dorsiflexion")
@@ -94,8 +99,7 @@ def depth_signal(world: np.ndarray, xy: np.ndarray | None = None, frame_view: np
     The 2D cue counts as far as the 3D knees confirm a bend within about a second: fully from 25
     deg of 3D flexion, not at all under 10 (walking away bends neither knee that far). Seen from
     behind, MediaPipe's 3D knees collapse (7-12 deg read for a 110 deg squat on the digital
-    human), so rear-view frames take the picture cue alone, with the hip-ankle distance measured
-    against the shoulder width (which walking away shrinks alike).
+    human), so rear-view frames take the picture cue alone.
 
     Args:
         world: (T, 33, 3) metres. xy: (T, 33, 2) pixels (landmarks unmasked by visibility:
@@ -122,12 +126,7 @@ def depth_signal(world: np.ndarray, xy: np.ndarray | None = None, frame_view: np
         confirm = np.clip((_rolling_max(depth3, 30) - 10.0) / 15.0, 0.0, 1.0)
         both = np.where(np.isfinite(depth2), np.fmax(depth3, depth2 * confirm), depth3)
         rear = np.zeros(len(chord), bool) if frame_view is None else (np.asarray(frame_view) == "rear")
-        if rear.sum() >= 3:
-            sh = np.abs(xy[:, CHAIN["left"]["shoulder"], 0] - xy[:, CHAIN["right"]["shoulder"], 0])
-            ratio = chord / sh
-            if np.isfinite(ratio[rear]).any():
-                back = 2 * np.degrees(np.arccos(np.clip(ratio / np.nanpercentile(ratio[rear], 90), 0.0, 1.0)))
-                both = np.where(rear & np.isfinite(back), np.minimum(back, MAX_DEPTH_DEG), both)
+        both = np.where(rear & np.isfinite(depth2), depth2, both)
     return both
 
 
@@ -185,7 +184,8 @@ def frame_series(pose: CleanPose, view: ViewEstimate, stand: np.ndarray,
     """
     xy = pose.xy
     fs = pose.fs if pose.fs else 30.0
-    sag = kinematics.sagittal_angles(xy, view.forward_sign)
+    # Side-oblique frames: the sagittal angles from the picture stretched back to the side view.
+    sag = kinematics.sagittal_angles(sagittal_correction(xy, view, L_SHOULDER), view.forward_sign)
     fro = kinematics.frontal_angles(xy)
     s: dict[str, np.ndarray] = {}
     base: dict[str, float] = {}
@@ -209,6 +209,15 @@ def frame_series(pose: CleanPose, view: ViewEstimate, stand: np.ndarray,
         base[f"{side}_foot_pitch_noise"] = robust_sd(pitch[stand])
         pitch_h = held(pitch, fs)
         s[f"{side}_foot_pitch"] = pitch_h - local_baseline(pitch_h, stand, pose.t)
+        # Heel lift: the heel and the ankle rise (the ankle 0.7 x the heel: it sits ~70 % of the
+        # foot from the toes the foot pivots on) while the toes stay down, relative to standing,
+        # in foot lengths, as held for HOLD_S. The smaller rise of the two counts: MediaPipe's
+        # heel point alone climbs up the calf at depth, and its foot pitch errs even more (dev
+        # split, heels flat: pitch-based lift 0.38 at the 95th percentile, this 0.17).
+        foot_len = FOOT_PER_SHANK * baseline(g.distance(xy[:, p["knee"]], xy[:, p["ankle"]]), stand)
+        rise = {part: held((local_baseline(xy[:, p[part], 1], stand, pose.t) - xy[:, p[part], 1]) / foot_len, fs)
+                for part in ("heel", "ankle", "foot")}
+        s[f"{side}_heel_lift"] = np.fmin(rise["heel"], rise["ankle"] / ANKLE_LEVER) - np.clip(rise["foot"], 0.0, None)
         base[f"{side}_foot_length_px"] = baseline(g.distance(xy[:, p["heel"]], xy[:, p["foot"]]), stand)
 
         # --- front / rear view ---
@@ -241,8 +250,8 @@ def frame_series(pose: CleanPose, view: ViewEstimate, stand: np.ndarray,
                              / np.abs(xy[:, L_SHOULDER, 0] - xy[:, R_SHOULDER, 0]))
     base["stance_ratio"] = baseline(s["stance_ratio"], stand)
 
-    # Gate by view, and in side views keep only the leg nearer the camera.
-    labels = view.frame_label
+    # Gate by view (side-obliques count as side), and in side views keep only the nearer leg.
+    labels = effective_labels(view)
     for name, x in s.items():
         views = np.array([metric_visible(name, v) if v else False for v in labels])
         x = np.where(views, x, np.nan)
@@ -257,14 +266,8 @@ def frame_series(pose: CleanPose, view: ViewEstimate, stand: np.ndarray,
                 s[name] = np.where(np.isfinite(s[f"left_{name}"]), s[f"left_{name}"], s[f"right_{name}"])
 
     near_side_names()
-    if calibration and "foot_pitch" in calibration:
-        # MediaPipe's heel point rises at depth with the heel flat (digital human: +8 deg of pitch
-        # on average at the bottom): the dev split's fit on the pitch and the (raw) thigh angle.
-        for side in SIDES:
-            s[f"{side}_foot_pitch"] = calibration["foot_pitch"].apply(
-                {"foot_pitch": s[f"{side}_foot_pitch"], "thigh_inclination": s[f"{side}_thigh_inclination"]})
     if calibration:
-        s.update(apply_side(s, calibration))
+        s.update(apply_side(s, calibration, standing=standing_values(s, stand)))
         for side in SIDES:
             s[f"{side}_knee_valgus"] = apply_valgus(s, side, labels, calibration)
     for side in SIDES:
@@ -272,9 +275,10 @@ def frame_series(pose: CleanPose, view: ViewEstimate, stand: np.ndarray,
         s[f"{side}_knee_tracking"] = (levers[side] * np.sin(np.radians(s[f"{side}_knee_valgus"]))
                                       / (FOOT_PER_SHANK * base[f"{side}_shank_px"]))
     for side in SIDES:
-        s[f"{side}_heel_lift"] = np.sin(np.radians(np.clip(s[f"{side}_foot_pitch"], 0.0, 89.0)))
-        # Once the heel rises the shin's lean is no longer the ankle's bend: take the pitch off.
-        s[f"{side}_dorsiflexion"] = s[f"{side}_shank_inclination"] - np.clip(s[f"{side}_foot_pitch"], 0.0, None)
+        # Once the heel rises the shin's lean is no longer the ankle's bend: the lift comes off
+        # as far as it is beyond what MediaPipe's feet err with heels down.
+        lifted = np.clip(s[f"{side}_heel_lift"] - HEEL_NOISE, 0.0, 1.0)
+        s[f"{side}_dorsiflexion"] = s[f"{side}_shank_inclination"] - np.degrees(np.arcsin(lifted))
     near_side_names()
     s["trunk_minus_shank"] = s["trunk_lean"] - s["shank_inclination"]
     return s, base
@@ -322,12 +326,13 @@ def knee_alignment(xy: np.ndarray, side: str, stand: np.ndarray, t: np.ndarray):
 
 
 def analyze_squat(track: PoseTrack, view: ViewEstimate, profile: Profile, *, calibrated: bool = True,
-                  quality=None) -> ExerciseAnalysis:
+                  quality=None, calibration: dict[str, LinearModel] | None = None) -> ExerciseAnalysis:
     """Reps, per-rep measurements, faults, root causes and suggestions of a squat video.
 
     ``calibrated``: apply the bench-fitted corrections of MediaPipe's systematic errors (False
-    gives MediaPipe's geometry as it is; the bench uses that to fit them). ``quality``: the
-    track's pose reliability (computed here if not given).
+    gives MediaPipe's geometry as it is; the bench uses that to fit them); ``calibration``: other
+    corrections than the packaged ones (the bench fits in two stages). ``quality``: the track's
+    pose reliability (computed here if not given).
     """
     from ..quality import assess_quality
 
@@ -339,7 +344,8 @@ def analyze_squat(track: PoseTrack, view: ViewEstimate, profile: Profile, *, cal
     params = RepParams(min_amplitude=profile.value("reps", "min_amplitude_deg", 35.0))
     found = find_reps(pose.t, depth, params)
     stand = standing_mask(depth)
-    series, base = frame_series(pose, view, stand, load_calibration() if calibrated else None)
+    models = (calibration if calibration is not None else load_calibration()) if calibrated else {}
+    series, base = frame_series(pose, view, stand, models or None)
     notes: list[str] = []
     drift = remove_common_hip_drift(series, depth, stand, [r for r in found if r.complete])
     if drift is not None and "hip_shift" in profile.rules and abs(drift) >= 0.5 * profile.rules["hip_shift"].threshold:
@@ -361,6 +367,7 @@ def analyze_squat(track: PoseTrack, view: ViewEstimate, profile: Profile, *, cal
             nxt = next((c for c in complete if c.start > r.start), None)
             measurements, skipped = _measurements(result, series, depth, pose, quality, view, base, profile,
                                                   next_start=nxt.start if nxt else len(depth))
+            measurements = [_corrected(m, result, models) for m in measurements]
             judge_into(result, measurements, profile, rep_view, skipped)
             all_faults.extend(result.faults)
             borderline.extend(result.borderline)
@@ -410,13 +417,20 @@ def remove_common_hip_drift(series: dict[str, np.ndarray], depth: np.ndarray, st
 
 def _rep_result(index: int, r: Rep, t: np.ndarray, rep_view: str, s: dict[str, np.ndarray], depth: np.ndarray) -> RepResult:
     a, b, e = r.start, r.bottom, r.end + 1
+    fs = 1.0 / max(float(np.median(np.diff(t))) if len(t) > 1 else 1 / 30, 1e-3)
     m: dict[str, float | None] = {}
+
+    def top(name: str) -> float:
+        """The rep's largest value that held for a fifth of a second (not a one-frame spike)."""
+        x = s[name][a:e]
+        return peak(held(x, fs, 0.2) if np.isfinite(x).sum() >= 3 else x, 0, len(x))[0]
+
     m["depth_3d_knee_flexion"] = peak(depth, a, e)[0]
-    m["knee_flexion"] = peak(s["knee_flexion"], a, e)[0]
-    m["thigh_angle"] = peak(s["thigh_inclination"], a, e)[0]
+    m["knee_flexion"] = top("knee_flexion")
+    m["thigh_angle"] = top("thigh_inclination")
     m["hip_below_knee"] = peak(s["hip_below_knee"], a, e)[0]
-    m["shank_inclination"] = peak(s["shank_inclination"], a, e)[0]
-    m["dorsiflexion"] = peak(s["dorsiflexion"], a, e)[0]
+    m["shank_inclination"] = top("shank_inclination")
+    m["dorsiflexion"] = top("dorsiflexion")
     m["shank_foot_dorsiflexion"] = peak(s["shank_foot_dorsiflexion"], a, e)[0]
     # The heel at the bottom (a noisy signal's peak over the whole rep would read high).
     half = max(2, int(round(0.15 / max(float(np.median(np.diff(t))) if len(t) > 1 else 1 / 30, 1e-3))))
@@ -466,7 +480,7 @@ def _measurements(rep: RepResult, s: dict[str, np.ndarray], depth: np.ndarray, p
     w = max(1, int(round(BOTTOM_S * fs)))
     bottom = slice(max(a, b - w), min(e, b + w + 1))
     bottom_window = (float(t[b]) - 0.25, float(t[rep.end]))
-    rep_view = rep.view
+    rep_view = effective_labels(view)[b] or rep.view  # a side-oblique rep is judged as a side view
 
     def skip(code: str, side: str | None, why: str) -> None:
         if code in rules:
@@ -534,14 +548,20 @@ def _measurements(rep: RepResult, s: dict[str, np.ndarray], depth: np.ndarray, p
         elif not reached:
             skip("limited_dorsiflexion", near, "the rep stayed above parallel")
         else:
-            # The ankle's bend: the shin's lean minus the foot's pitch once the heel rises (when
-            # the foot cannot be read, the shin alone, which can only overstate the bend).
-            dorsi = rep.metrics["dorsiflexion"] if foot_steady else rep.metrics["shank_inclination"]
-            rep.metrics["dorsiflexion"] = dorsi  # what the report shows is what was judged
-            if dorsi is not None and np.isfinite(dorsi):
-                # A range limit is a property of the ankle, present from the first frame of the
-                # rep: it cannot "start after" a compensation higher up, so its onset is the start.
-                out.append(Measurement("limited_dorsiflexion", near, dorsi, float(t[a]), *bottom_window))
+            # The ankle's bend is the shin's lean while the heel stays down. Once the heel comes
+            # up (beyond what MediaPipe's feet err with heels down) the lift comes off, but the
+            # lift itself is too rough to take off precisely: a shin that leaned far enough is
+            # then "not judged", while one that did not is limited either way.
+            shin = rep.metrics["shank_inclination"]
+            lifted = (rep.metrics.get("heel_lift") or 0.0) > HEEL_NOISE and foot_steady
+            rep.metrics["dorsiflexion"] = shin  # what the report shows is what was judged
+            if shin is not None and np.isfinite(shin):
+                if lifted and shin >= rule.threshold:
+                    skip("limited_dorsiflexion", near, "the heel came up, so the shin's lean overstates the ankle's bend")
+                else:
+                    # A range limit is a property of the ankle, present from the rep's first
+                    # frame: it cannot "start after" a compensation higher up.
+                    out.append(Measurement("limited_dorsiflexion", near, shin, float(t[a]), *bottom_window))
     if "heel_lift" in rules:
         if not foot_steady and metric_visible("heel_lift", rep_view):
             skip("heel_lift", near, "the foot points were too unsteady to see the heel")
@@ -592,6 +612,27 @@ def _measurements(rep: RepResult, s: dict[str, np.ndarray], depth: np.ndarray, p
     for code in ("lumbar_rounding", "lumbar_overarch"):
         skip(code, None, "not measured yet: no spine landmarks")
     return out, skipped
+
+
+# The rep metric each rule judges (what the report shows next to its verdict).
+RULE_METRIC = {"shallow_depth": "thigh_angle", "limited_dorsiflexion": "dorsiflexion", "heel_lift": "heel_lift",
+               "excessive_trunk_lean": "trunk_minus_shank", "hip_shift": "hip_shift", "pelvic_drop": "pelvic_drop",
+               "narrow_stance": "stance_ratio", "incomplete_lockout": "lockout"}
+
+
+def _corrected(m: Measurement, rep: RepResult, models: dict[str, LinearModel]) -> Measurement:
+    """A rule's per-rep value through its bench-fitted correction (``value_<code>`` in
+    ``profiles/calibration.toml``: MediaPipe's errors at a rep's key moment differ from its
+    frame-by-frame ones, e.g. the trunk reads 3 deg too far forward at the bottom). The rep's
+    metric is updated too, so what is shown is what was judged."""
+    model = models.get(f"value_{m.code}")
+    if model is None or not np.isfinite(m.value):
+        return m
+    value = float(model.apply({"value": np.array(m.value)}))  # hip shift and drop: magnitudes
+    key = RULE_METRIC.get(m.code)
+    if rep.metrics.get(key) is not None:
+        rep.metrics[key] = float(np.copysign(value, rep.metrics[key])) if m.code in ("hip_shift", "pelvic_drop") else value
+    return Measurement(m.code, m.side, value, m.onset_s, m.start_s, m.end_s)
 
 
 def _standing_level(s: dict[str, np.ndarray], depth: np.ndarray, view_label: str) -> float:
