@@ -296,6 +296,9 @@ def cmd_report(args) -> int:
             except OSError as exc:
                 _err(f"{target}: cannot write report.html ({exc.strerror or exc})")
                 failures += 1
+            except Exception as exc:  # noqa: BLE001 - a bug: one line, and the other folders still get theirs
+                _err(f"{target}: report.html not written (internal error {exc.__class__.__name__}: {exc})")
+                failures += 1
     return 1 if failures else 0
 
 

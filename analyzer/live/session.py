@@ -202,7 +202,7 @@ def _bare_summary(info, track: PoseTrack, exercise: str, profile, model_path: Pa
                 source=dict(path=str(Path(info.path).resolve()) if info.path else "", frames=len(track),
                             fps=round(info.fps, 4), duration_s=round(info.duration_s, 4), width=info.width,
                             height=info.height, rotation=0, codec=info.codec),
-                exercise=exercise, view=None, detection_rate=round(track.detection_rate, 4), reps=[],
+                exercise=exercise, view=dict(label="unknown", confidence=None, facing=None, segments=[]), detection_rate=round(track.detection_rate, 4), reps=[],
                 partial_reps=[], faults=[], suggestions=[], notes=notes, baselines={},
                 profile=dict(origin=profile.origin), model=dict(path=str(model_path), name=Path(model_path).name),
                 timings={})
