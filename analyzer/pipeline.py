@@ -65,6 +65,17 @@ def load_checked_profile(path: str | None, exercise: str) -> Profile:
         raise AnalysisError(str(exc)) from None
 
 
+def check_profile(path: str, exercise: str) -> None:
+    """Validate a user's profile for ``exercise`` ("auto": for whichever is detected) before any
+    frame is decoded; AnalysisError (one line naming the key) if anything in it is wrong."""
+    names = list(ANALYZERS) if exercise == "auto" else [exercise]
+    try:
+        for name in names:
+            load_profile(path, name, detected=exercise == "auto")
+    except ProfileError as exc:
+        raise AnalysisError(str(exc)) from None
+
+
 def output_writable(outdir: Path) -> None:
     """Create ``outdir`` if needed and check we can write in it; AnalysisError if not."""
     try:
@@ -183,7 +194,7 @@ def analyze_video(path: str | os.PathLike, opts: AnalyzeOptions) -> AnalyzeResul
     if opts.view not in VIEWS:
         raise AnalysisError(f"unknown view {opts.view!r} (choose from {', '.join(VIEWS)})")
     if opts.profile is not None:  # a bad profile fails before the slow part
-        load_checked_profile(opts.profile, "squat" if opts.exercise == "auto" else opts.exercise)
+        check_profile(opts.profile, opts.exercise)
     output_writable(opts.outdir)
     try:
         model_path = resolve_model(opts.model, progress=opts.progress)

@@ -131,7 +131,7 @@ def profile_rules(summary: dict) -> dict[str, Rule]:
     candidates = [origin] if origin and not origin.startswith("default ") and Path(origin).is_file() else []
     for path in candidates + [None]:
         try:
-            prof = load_profile(path, exercise)
+            prof = load_profile(path, exercise, detected=True)
             break
         except (ProfileError, FileNotFoundError, ModuleNotFoundError, OSError):
             continue
