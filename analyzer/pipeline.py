@@ -96,7 +96,11 @@ def run_pose(path: str, info: VideoInfo, model_path: Path, *, progress: bool, po
 
     builder = TrackBuilder()
     t_decode = t_pose = 0.0
-    with PoseEstimator(model_path, segmentation=segmentation) as estimator, \
+    try:
+        estimator = PoseEstimator(model_path, segmentation=segmentation)  # before any frame is decoded
+    except ModelError as exc:
+        raise AnalysisError(str(exc)) from None
+    with estimator, \
             progress_bar(total=info.frames, desc=Path(path).name, enabled=progress, position=position) as bar:
         t_mark = time.perf_counter()
         for frame in iter_frames(path):
