@@ -122,15 +122,58 @@ def check_target(final: Path) -> None:
                           f"not replaced; move it or choose another -o")
 
 
+def _make_locked(path: Path) -> int | None:
+    """mkdir ``path`` and flock it; None if it exists already (or a cleaner took it meanwhile)."""
+    try:
+        path.mkdir()
+    except FileExistsError:
+        return None
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:  # between mkdir and flock another run's clean_stale may have removed it
+        same = os.stat(path, follow_symlinks=False).st_ino == os.fstat(fd).st_ino
+    except FileNotFoundError:
+        same = False
+    if not same:
+        os.close(fd)
+        return None
+    return fd
+
+
 def new_work_folder(outdir: Path, name: str) -> WorkFolder:
     """Create and lock ``outdir/.name.partial-XXXXXXXX`` for the result ``outdir/name``."""
     final = outdir / name
     check_target(final)
-    path = outdir / f".{name}.partial-{uuid.uuid4().hex[:8]}"
-    path.mkdir()
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    return WorkFolder(path, final, fd)
+    while True:
+        path = outdir / f".{name}.partial-{uuid.uuid4().hex[:8]}"
+        fd = _make_locked(path)
+        if fd is not None:
+            return WorkFolder(path, final, fd)
+
+
+# The claim a live session makes on its name: a work folder whose suffix is fixed, so that two
+# sessions started in the same second cannot both take ``live-YYYYmmdd-HHMMSS``.
+CLAIM_SUFFIX = "00000000"
+
+
+def claim_work_folder(parent: Path, name: str) -> WorkFolder:
+    """A locked work folder for the first free name of ``name``, ``name-2``, ``name-3``...: free
+    means no such result and no other process holding the same claim (mkdir is atomic)."""
+    k = 1
+    while True:
+        candidate = name if k == 1 else f"{name}-{k}"
+        final = parent / candidate
+        k += 1
+        if final.exists() or final.is_symlink():
+            continue
+        fd = _make_locked(parent / f".{candidate}.partial-{CLAIM_SUFFIX}")
+        if fd is None:
+            continue
+        if final.exists():  # published by another process just now
+            os.close(fd)
+            shutil.rmtree(parent / f".{candidate}.partial-{CLAIM_SUFFIX}", ignore_errors=True)
+            continue
+        return WorkFolder(parent / f".{candidate}.partial-{CLAIM_SUFFIX}", final, fd)
 
 
 def clean_stale(outdir: Path) -> list[Path]:
