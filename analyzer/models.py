@@ -369,7 +369,12 @@ def _fetch_official(spec: ModelSpec, dest_dir: Path, progress: bool) -> Path:
     _check_dns(spec.url, CONNECT_TIMEOUT_S)
     request = urllib.request.Request(spec.url, headers={"User-Agent": "kinetic-models"})
     try:
-        with urllib.request.urlopen(request, timeout=CONNECT_TIMEOUT_S) as response:
+        from .offline import user_proxy_env
+
+        proxies = {k.lower().removesuffix("_proxy"): v for k, v in user_proxy_env().items()
+                   if k.lower() in ("https_proxy", "http_proxy")}
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler(proxies))  # the user's, not ours
+        with opener.open(request, timeout=CONNECT_TIMEOUT_S) as response:
             length = int(response.headers.get("Content-Length") or spec.size)
             if length != spec.size:
                 raise _FetchFailed(f"server offers {length:,} bytes, expected {spec.size:,}")
@@ -463,7 +468,7 @@ def _pip_download(requirement: str, dest: Path, progress: bool) -> Path:
             command if live else [*command, "-q"],
             stdout=sys.stderr if live else subprocess.PIPE,  # keep our stdout for the printed path
             stderr=None if live else subprocess.PIPE,
-            text=True, timeout=PIP_TIMEOUT_S, check=False,
+            text=True, timeout=PIP_TIMEOUT_S, check=False, env=_user_env(),
         )
     except subprocess.TimeoutExpired:
         raise _FetchFailed(f"pip download took over {PIP_TIMEOUT_S:g} s") from None
@@ -475,6 +480,12 @@ def _pip_download(requirement: str, dest: Path, progress: bool) -> Path:
     if len(wheels) != 1:
         raise _FetchFailed(f"pip download produced {len(wheels)} wheels, expected 1")
     return wheels[0]
+
+
+def _user_env() -> dict[str, str]:
+    from .offline import user_environ
+
+    return user_environ()
 
 
 def _last_error_line(text: str | None) -> str:

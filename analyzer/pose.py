@@ -34,6 +34,10 @@ class PoseEstimator:
                  segmentation: bool = False) -> None:
         from mediapipe.tasks.python import BaseOptions, vision
 
+        from .offline import block_usage_logging
+
+        block_usage_logging()  # MediaPipe's usage report goes nowhere (see analyzer.offline)
+
         self._vision = vision
         options = vision.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(Path(model_path))),
