@@ -28,9 +28,11 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", **kw) -> Iterator[IO]:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = str(tmp)  # a failed write() does not say which file
         raise
 
 

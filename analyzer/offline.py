@@ -25,7 +25,8 @@ def user_proxy_env() -> dict[str, str]:
     """The proxy variables as the user set them (before :func:`block_usage_logging`)."""
     if _saved is not None:
         return dict(_saved)
-    return {k: v for k, v in os.environ.items() if k in _PROXY_KEYS + _NO_PROXY_KEYS}
+    # DEAD_PROXY inherited from a kinetic parent process is ours, not the user's
+    return {k: v for k, v in os.environ.items() if k in _PROXY_KEYS + _NO_PROXY_KEYS and v != DEAD_PROXY}
 
 
 def user_environ() -> dict[str, str]:

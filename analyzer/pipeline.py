@@ -235,7 +235,11 @@ def _os_reason(exc: OSError) -> str:
     if isinstance(exc, FolderError):
         return str(exc)
     what = (exc.strerror or str(exc) or exc.__class__.__name__).lower()
-    return f"{what}: {exc.filename}" if getattr(exc, "filename", None) else what
+    if not getattr(exc, "filename", None):
+        return what
+    name = Path(str(exc.filename)).name  # the output it was writing, not its temp file's name
+    name = name[1:-4] if name.startswith(".") and name.endswith(".tmp") else name
+    return f"{what}, writing {name}"
 
 
 def _analyze_into(path, info, work: Path, opts: AnalyzeOptions, model_path, t_start):
