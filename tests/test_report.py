@@ -87,6 +87,13 @@ def write_folder(folder: Path, *, faults=True, replay=False, frames=300) -> Path
         suggestions=[dict(exercise="foot_spine", number=4, name="Foot spine (point and flex)",
                           why="your shins stayed too upright: the ankles ran out of bend; this trains the whole range",
                           instructions=["Sit with legs long.", "Point the feet."])] if faults else [],
+        # The verdict analyze decided (analyzer.verdict): the report shows it, it words none of its own.
+        verdict=(dict(status="faults", headline="In rep 2, your shins stayed too upright: the ankles ran out of bend.",
+                      details=["Rep 2: the right shin stayed too upright: 27.0° (needs ≥ 30.0°, measured to ±1.5°)."],
+                      judged=["foot", "ankle", "hip"], not_judged=[dict(link="knee", why="needs a front or rear view")])
+                 if faults else
+                 dict(status="clean", headline="Clean set: 3 reps, and nothing went past its limit in what was measured.",
+                      details=[], judged=["foot", "ankle", "hip"], not_judged=[dict(link="knee", why="needs a front or rear view")])),
         notes=[], baselines={}, profile=dict(origin="default squat profile"),
         model=dict(path="x", name="pose_landmarker_full.task"), timings=dict(total_s=3.0, pose_fps=20.0),
     )

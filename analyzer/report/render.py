@@ -17,6 +17,7 @@ from string import Template
 
 from .. import __version__
 from ..faults import LABELS
+from ..verdict import LINK_WORDS
 from .data import Analysis
 from .findings import (CHECKS, exercise_name, STATUS_RANK, Headline, RepChain, best_rep, fault_status, fault_title,
                        fault_value_text, fmt, headline, needs_view, rep_chain)
