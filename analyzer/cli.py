@@ -101,6 +101,9 @@ def _delegate(name: str, rest: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .malloc import limit_arenas
+
+    limit_arenas()  # before any decoder or MediaPipe thread: flat memory over long videos
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in DELEGATED:
         return _delegate(argv[0], argv[1:])
@@ -183,6 +186,9 @@ def _worker_init() -> None:
     """Pool worker start-up: stop signals handled as the parent directs (see analyzer.stopping)."""
     from . import stopping
 
+    from .malloc import limit_arenas
+
+    limit_arenas()
     _IN_WORKER["yes"] = True
     stopping.install_worker()
 
@@ -222,7 +228,7 @@ def cmd_analyze(args) -> int:
         output_writable(args.outdir)
     except AnalysisError as exc:
         _err(str(exc))
-        return 2
+        return 1  # not a usage error: the command line was fine, the folder is not
     names = _unique_names(args.videos)
     base = dict(outdir=args.outdir, exercise=args.exercise, view=args.view, model=args.model,
                 replay=not args.no_replay, profile=args.profile, progress=not args.quiet)

@@ -128,9 +128,12 @@ def _make_locked(path: Path) -> int | None:
         path.mkdir()
     except FileExistsError:
         return None
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except FileNotFoundError:  # another run's clean_stale took it before we could lock it
+        return None
     fcntl.flock(fd, fcntl.LOCK_EX)
-    try:  # between mkdir and flock another run's clean_stale may have removed it
+    try:  # ... or between the open and the flock
         same = os.stat(path, follow_symlinks=False).st_ino == os.fstat(fd).st_ino
     except FileNotFoundError:
         same = False
