@@ -191,6 +191,7 @@ def _worker_init() -> None:
     limit_arenas()
     _IN_WORKER["yes"] = True
     stopping.install_worker()
+    stopping.exit_with_parent()
 
 
 def _report_line(summary: dict, outdir: str) -> str:

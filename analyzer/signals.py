@@ -31,14 +31,24 @@ def hampel(x: np.ndarray, half_window: int = 3, n_sigma: float = 3.0, min_scale:
     if T < 2 * half_window + 1:
         return flat.reshape(shape).copy()
     padded = np.pad(flat, ((half_window, half_window), (0, 0)), mode="edge")
-    win = sliding_window_view(padded, 2 * half_window + 1, axis=0)  # (T, C, W)
-    with np.errstate(all="ignore"), _quiet_nan_warnings():
-        med = np.nanmedian(win, axis=-1)
-        mad = 1.4826 * np.nanmedian(np.abs(win - med[..., None]), axis=-1)
     out = flat.copy()
-    scale = np.maximum(mad, max(min_scale, 1e-12))
-    out[np.abs(flat - med) > n_sigma * scale] = np.nan
+    floor = max(min_scale, 1e-12)
+    # In blocks of frames: nanmedian copies its (T, C, W) window view a few times over (~30 KB a
+    # frame for 33 landmarks), so a whole long video at once grows with its length. Each
+    # output depends on its own window only: blocks give exactly the same result.
+    for a in range(0, T, HAMPEL_BLOCK):
+        b = min(T, a + HAMPEL_BLOCK)
+        win = sliding_window_view(padded[a:b + 2 * half_window], 2 * half_window + 1, axis=0)  # (b-a, C, W)
+        with np.errstate(all="ignore"), _quiet_nan_warnings():
+            med = np.nanmedian(win, axis=-1)
+            mad = 1.4826 * np.nanmedian(np.abs(win - med[..., None]), axis=-1)
+        scale = np.maximum(mad, floor)
+        block = out[a:b]
+        block[np.abs(flat[a:b] - med) > n_sigma * scale] = np.nan
     return out.reshape(shape)
+
+
+HAMPEL_BLOCK = 1024  # frames per block of :func:`hampel` (~30 MB of temporaries for 33 landmarks)
 
 
 def fill_gaps(x: np.ndarray, max_gap: int = 10) -> np.ndarray:

@@ -73,3 +73,21 @@ class job:
     def __exit__(self, *exc):
         _state["in_job"] = False
         return False
+
+
+def exit_with_parent(poll_s: float = 0.5) -> None:
+    """In a worker process: exit as soon as the parent is gone (killed, or ended without
+    stopping its workers), instead of waiting forever on a queue nobody writes to. A daemon
+    thread compares ``getppid()`` with the parent's pid at start-up every ``poll_s`` seconds."""
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(poll_s)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()

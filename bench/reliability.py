@@ -159,6 +159,16 @@ def partials(d: Path) -> list[Path]:
     return [p for p in d.iterdir() if ".partial-" in p.name] if d.exists() else []
 
 
+def procs_left(marker: str, grace_s: float = 5.0) -> list[int]:
+    """The marked processes still alive ``grace_s`` after the parent ended (then killed)."""
+    wait_for(lambda: not procs_with_marker(marker), grace_s, step=0.2)
+    left = procs_with_marker(marker)
+    for pid in left:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    return left
+
+
 def procs_with_marker(marker: str) -> list[int]:
     """Live processes whose environment holds ``KINETIC_TEST_MARK=marker``."""
     found = []
@@ -721,11 +731,7 @@ def _jobs_signal(ctx: Context, sig: signal.Signals) -> Outcome:
     else:
         p.send_signal(sig)
     _, stderr = p.communicate(timeout=90)
-    time.sleep(1.0)
-    left_procs = procs_with_marker(marker)
-    for pid in left_procs:
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL)
+    left_procs = procs_left(marker)
     lines = [ln for ln in stderr.splitlines() if ln.startswith("kinetic:")]
     line = lines[-1] if lines else stderr[-200:]
     ok = (p.returncode == 128 + sig and "Traceback" not in stderr and "cancelled before they started: clip2.mp4, clip3.mp4"
@@ -748,8 +754,7 @@ def _live_sigterm(ctx: Context) -> Outcome:
     time.sleep(5.0)
     p.send_signal(signal.SIGTERM)
     p.communicate(timeout=120)
-    time.sleep(1.0)
-    left_procs = procs_with_marker(marker)
+    left_procs = procs_left(marker)
     sessions = [x for x in d.iterdir() if x.name.startswith("live-")]
     info = None
     if sessions and (sessions[0] / "recording.mp4").exists():
