@@ -101,9 +101,11 @@ def _delegate(name: str, rest: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .malloc import limit_arenas
+    from .malloc import limit_arenas, reexec_with_arena_limit
 
-    limit_arenas()  # before any decoder or MediaPipe thread: flat memory over long videos
+    if argv is None:
+        reexec_with_arena_limit()  # the command line: restart once with MALLOC_ARENA_MAX set
+    limit_arenas()  # called in-process (tests, demo): the cap from inside
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in DELEGATED:
         return _delegate(argv[0], argv[1:])
