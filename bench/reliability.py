@@ -824,6 +824,56 @@ def _jobs_cap(ctx: Context) -> Outcome:
     return Outcome(1 <= n <= cores and bool(why), f"--jobs 64 runs {n} ({why}; {available_mb() / 1024:.1f} GB available)")
 
 
+# --------------------------------------------------------------------------------------------- detection
+
+STABLE_CLIP = ROOT.parent / "shared" / "data" / "videos" / "deepsquat_side_bodyweight.mp4"
+
+
+def _encode_variant(frames, fps: float, path: Path, rotation: int = 0, crf: int = 20) -> Path:
+    """``frames`` (upright RGB) re-encoded at ``crf``, stored turned by ``rotation`` degrees with
+    a display matrix that turns them back: the same picture for anyone who honours it."""
+    import av
+    import numpy as np
+
+    with av.open(str(path), "w") as c:
+        s = c.add_stream("libx264", rate=round(fps), options={"preset": "ultrafast", "crf": str(crf)})
+        s.height, s.width = np.rot90(frames[0], k=-(rotation // 90)).shape[:2]
+        s.pix_fmt = "yuv420p"
+        if rotation:
+            s.set_display_rotation(rotation)
+        for img in frames:
+            stored = np.ascontiguousarray(np.rot90(img, k=-(rotation // 90)))
+            for p in s.encode(av.VideoFrame.from_ndarray(stored, format="rgb24")):
+                c.mux(p)
+        for p in s.encode():
+            c.mux(p)
+    return path
+
+
+def _detection_stable(ctx: Context) -> Outcome:
+    if not STABLE_CLIP.exists():
+        raise Missing(f"test footage missing: {STABLE_CLIP}")
+    from analyzer.capture import iter_frames, probe
+
+    d = ctx.dir("stable")
+    frames = [f.rgb.copy() for f in iter_frames(STABLE_CLIP)]
+    fps = probe(STABLE_CLIP).fps
+    variants = {"original": STABLE_CLIP}
+    for rot, crf in ((0, 18), (0, 28), (90, 20), (180, 20), (270, 20)):
+        variants[f"rot{rot}-crf{crf}"] = _encode_variant(frames, fps, d / f"v_r{rot}_c{crf}.mp4", rot, crf)
+    got = {}
+    for label, path in variants.items():
+        out = d / "out"
+        proc = kinetic("analyze", path, "-o", out, "--model", ctx.model, "-q", "--no-replay")
+        if proc.returncode != 0:
+            got[label] = f"exit {proc.returncode}"
+            continue
+        s = json.loads((out / path.stem / "summary.json").read_text())
+        got[label] = f"{s['exercise']} x{len(s['reps'])}"
+    ok = len(set(got.values())) == 1 and next(iter(got.values())).startswith("squat")
+    return Outcome(ok, ", ".join(f"{k}: {v}" for k, v in got.items()))
+
+
 # --------------------------------------------------------------------------------------------- the catalog
 
 def _cases() -> list[Case]:
@@ -881,11 +931,38 @@ def _cases() -> list[Case]:
     add("net-analyze", "telemetry", "`analyze` with a local model, under strace", "no connect/send to any IP address, no lookup of play.googleapis.com", lambda x: _traced(x, "analyze", SAMPLE, "-o", "{d}/out", "--model", x.model, "-q"))
     add("net-report", "telemetry", "`report` under strace", "no network call", lambda x: _traced(x, "report", x.copy_analysis("netreport")))
     add("net-live", "telemetry", "`live --source` with a local model, under strace", "no network call", lambda x: _traced(x, "live", "--source", SAMPLE, "--no-window", "--record", "{d}/live", "--duration", "3", "--model", x.model, "-q"))
+    add("detect-stable", "detection", "a squat clip re-encoded (crf 18, 28) and stored rotated 90/180/270 deg",
+        "the same exercise and rep count for every copy", _detection_stable)
     add("jobs-cap", "memory", "`--jobs 64`", "capped by the cores and the available memory, with the reason", _jobs_cap)
     return c
 
 
 CASES = _cases()
+
+
+def _memory(ctx: Context, replay: bool, minutes: float = 5.0) -> Outcome:
+    """Peak RSS of a ``minutes``-long clip (the demo looped) against a 10-second one."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from memory import looped, peak_rss_mb
+
+    clips = getattr(ctx, "_memory_clips", None)
+    if clips is None:
+        clips = ctx._memory_clips = (looped(SAMPLE, ctx.tmp / "mem_10s.mp4", 10.0),
+                                     looped(SAMPLE, ctx.tmp / f"mem_{minutes:g}min.mp4", 60.0 * minutes))
+    extra = [] if replay else ["--no-replay"]
+    peaks = [peak_rss_mb(["analyze", str(c), "-o", str(ctx.dir("mem")), "--model", str(ctx.model), "-q", *extra])
+             for c in clips]
+    ratio = peaks[1][0] / peaks[0][0]
+    return Outcome(ratio <= 1.15 and peaks[0][2] == 0 and peaks[1][2] == 0,
+                   f"10 s: {peaks[0][0]:.0f} MB, {minutes:g} min: {peaks[1][0]:.0f} MB ({peaks[1][1]:.0f} s), ratio {ratio:.2f}")
+
+
+MEMORY_CASES = [
+    Case("memory-noreplay", "memory", "peak RSS, 5-minute clip vs 10 s, --no-replay", "within 15 %",
+         lambda x: _memory(x, False)),
+    Case("memory-replay", "memory", "peak RSS, 5-minute clip vs 10 s, with the replay", "within 15 %",
+         lambda x: _memory(x, True)),
+]
 
 
 def run_case(case: Case, ctx: Context) -> tuple[str, str]:
@@ -908,13 +985,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, help="write the matrix (markdown) here")
     ap.add_argument("--only", nargs="*", metavar="ID", help="run only these case ids")
     ap.add_argument("--model", type=Path, default=SHARED_MODEL, help="a verified full model (default: %(default)s)")
+    ap.add_argument("--memory", action="store_true", help="also measure peak memory on a 5-minute clip (~10 min)")
     args = ap.parse_args(argv)
     model = args.model
     if not model.is_file():
         from analyzer.models import resolve_model
 
         model = resolve_model("full")
-    cases = [c for c in CASES if not args.only or c.id in args.only]
+    cases = [c for c in CASES + (MEMORY_CASES if args.memory else []) if not args.only or c.id in args.only]
     rows = []
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="kinetic-reliability-") as tmp:
