@@ -3,8 +3,8 @@
 
     python bench/memory.py [--minutes 5] [--no-replay-only] [--model PATH]
 
-Each run is a fresh ``kinetic analyze`` process; its peak RSS is the kernel's (``wait4``
-rusage, the maximum resident set of that process). Target (issue 13): the long clip's peak
+Each run is a fresh ``kinetic analyze`` process started by a small wrapper; its peak RSS is
+the kernel's (``wait4`` rusage, the maximum resident set of that process). Target (issue 13): the long clip's peak
 within 15 % of the short one's. Prints one line per run and the ratio.
 """
 from __future__ import annotations
@@ -46,18 +46,28 @@ def looped(src: Path, dst: Path, seconds: float) -> Path:
     return dst
 
 
+# Linux keeps a process's peak RSS across fork and exec: a child of a big process (this one holds
+# the decoded clip) would report the parent's peak as its own. So each run is started by a small,
+# fresh interpreter, which reports its child's peak (wait4 rusage) on stdout.
+_WRAPPER = """
+import os, subprocess, sys, time
+start = time.monotonic()
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+err = p.stderr.read()
+_, status, usage = os.wait4(p.pid, 0)
+sys.stderr.buffer.write(err[-500:])
+print(usage.ru_maxrss, time.monotonic() - start, os.waitstatus_to_exitcode(status))
+"""
+
+
 def peak_rss_mb(args: list[str], env: dict | None = None) -> tuple[float, float, int]:
-    """(peak RSS MB, seconds, exit status) of one ``kinetic`` run."""
-    start = time.monotonic()
-    p = subprocess.Popen([sys.executable, "-m", "analyzer.cli", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.PIPE, env=dict(os.environ if env is None else env))
-    _, status, usage = os.wait4(p.pid, 0)
-    p.returncode = os.waitstatus_to_exitcode(status)
-    err = p.stderr.read().decode(errors="replace")
-    p.stderr.close()
-    if p.returncode != 0:
-        print(err[-500:], file=sys.stderr)
-    return usage.ru_maxrss / 1024, time.monotonic() - start, p.returncode
+    """(peak RSS MB, seconds, exit status) of one ``kinetic`` run, measured from a fresh process."""
+    proc = subprocess.run([sys.executable, "-c", _WRAPPER, sys.executable, "-m", "analyzer.cli", *args], cwd=ROOT,
+                          capture_output=True, text=True, env=dict(os.environ if env is None else env))
+    kb, secs, code = proc.stdout.split()
+    if int(code) != 0:
+        print(proc.stderr[-500:], file=sys.stderr)
+    return int(kb) / 1024, float(secs), int(code)
 
 
 def main(argv=None) -> int:
