@@ -41,7 +41,7 @@ def assess(track: PoseTrack, exercise: str = "auto", view: str = "auto", profile
     quality = assess_quality(track)
     v = estimate_view(track, None if view == "auto" else view, quality=quality)
     name, why = detect_exercise_why(track, quality) if exercise == "auto" else (exercise, "")
-    profile = load_profile(profile_path, "squat" if name == UNKNOWN else name)
+    profile = load_profile(profile_path, "squat" if name == UNKNOWN else name, detected=exercise == "auto")
     analysis = None if name == UNKNOWN else ANALYZERS[name](track, v, profile, quality=quality)
     return Assessment(quality, v, name, profile, analysis, decide(name, analysis, v, quality, profile, why_unknown=why),
                       why)

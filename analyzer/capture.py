@@ -131,8 +131,11 @@ def probe(path: str | os.PathLike) -> VideoInfo:
         declared = _declared_frames(stream)
         n_packets, packet_span, first_frame = _scan_packets(container, stream, path)
         _check_not_truncated(path, n_packets, declared)
+        _check_not_still(path, container, stream, n_packets)
         if n_packets == 0:
             raise VideoError(path, "video has no frames")
+        if n_packets == 1:
+            raise VideoError(path, "only one frame: a still picture, not a movement (nothing to analyse)")
         if first_frame is None:
             raise VideoError(path, "no frame could be decoded (corrupt file)")
         frames = declared or n_packets
@@ -295,6 +298,25 @@ def _scan_packets(container, stream, path: str) -> tuple[int, Fraction, av.Video
         if not last_dur:
             return n, Fraction(n) / Fraction(_nominal_rate(stream)), first_frame
     return n, (last_pts + last_dur - min(pts)) * stream.time_base, first_frame
+
+
+# FFmpeg's demuxers for single pictures (whatever the file is called: a JPEG renamed .mp4 is
+# still probed as jpeg_pipe), and the codecs that only ever hold still pictures.
+_IMAGE_FORMATS = frozenset({"image2", "image2pipe"})
+_IMAGE_CODECS = {"mjpeg": "JPEG", "png": "PNG", "webp": "WebP", "bmp": "BMP", "tiff": "TIFF", "gif": "GIF",
+                 "jpeg2000": "JPEG 2000", "jpegls": "JPEG-LS", "ppm": "PPM", "pgm": "PGM", "qoi": "QOI",
+                 "heif": "HEIF", "avif": "AVIF", "dpx": "DPX", "exr": "EXR", "sgi": "SGI", "targa": "TGA"}
+
+
+def _check_not_still(path: str, container, stream, n_packets: int) -> None:
+    """VideoError for a still image (JPEG, PNG, ... also when renamed .mp4): FFmpeg opens those
+    as one-frame "videos", which would be analysed as "0 reps"."""
+    fmt = container.format.name or ""
+    codec = stream.codec_context.name or ""
+    is_image_demuxer = fmt in _IMAGE_FORMATS or fmt.endswith("_pipe")
+    if is_image_demuxer or (codec in _IMAGE_CODECS and n_packets <= 1):
+        kind = _IMAGE_CODECS.get(codec, codec.upper() or "picture")
+        raise VideoError(path, f"a still image ({kind}), not a video: film the exercise and give the video file")
 
 
 def _first(frames: list):

@@ -13,9 +13,9 @@ the others (the exit status is then 1).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from . import __version__
@@ -101,11 +101,19 @@ def _delegate(name: str, rest: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .malloc import limit_arenas, reexec_with_arena_limit
+
+    if argv is None:
+        reexec_with_arena_limit()  # the command line: restart once with MALLOC_ARENA_MAX set
+    limit_arenas()  # called in-process (tests, demo): the cap from inside
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in DELEGATED:
         return _delegate(argv[0], argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
+    from . import stopping
+
+    stopping.install()  # SIGTERM and SIGHUP clean up like Ctrl-C
     try:
         if args.command == "analyze":
             return cmd_analyze(args)
@@ -121,19 +129,28 @@ def main(argv: list[str] | None = None) -> int:
             return models_command(args.action, args.variants)
         parser.print_help()
         return 2
-    except KeyboardInterrupt:
-        _err("interrupted")
-        return 130
+    except KeyboardInterrupt as exc:
+        _err(f"interrupted ({getattr(exc, 'name', 'SIGINT')})")
+        return getattr(exc, "exit_code", 130)
 
 
 def _unique_names(videos: list[str]) -> list[str]:
-    """Output folder names: the video stems, with -2, -3... where two inputs share a stem."""
+    """Output folder names: the video stems made safe (never empty, ``.``, ``..`` or hidden:
+    see :func:`analyzer.folders.safe_name`), with -2, -3... where two inputs share a name."""
+    from .folders import safe_name
+
     seen: Counter[str] = Counter()
+    taken: set[str] = set()
     names = []
     for v in videos:
-        stem = Path(v).stem or "video"
+        stem = safe_name(Path(v).stem)
         seen[stem] += 1
-        names.append(stem if seen[stem] == 1 else f"{stem}-{seen[stem]}")
+        name = stem if seen[stem] == 1 else f"{stem}-{seen[stem]}"
+        while name in taken:  # "a-2.mp4" beside two "a.mp4"
+            seen[stem] += 1
+            name = f"{stem}-{seen[stem]}"
+        taken.add(name)
+        names.append(name)
     return names
 
 
@@ -141,16 +158,42 @@ def _analyze_one(video: str, opts_dict: dict) -> tuple[str, dict | None, str | N
     """Worker: returns (video, summary-with-outdir or None, error line or None)."""
     from .pipeline import AnalysisError, AnalyzeOptions, analyze_video
 
+    from . import stopping
+
     opts = AnalyzeOptions(**opts_dict)
     try:
-        res = analyze_video(video, opts)
+        with stopping.job():
+            res = analyze_video(video, opts)
         return video, dict(summary=res.summary, outdir=str(res.outdir)), None
     except AnalysisError as exc:
         return video, None, str(exc)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        if _IN_WORKER["yes"]:
+            # a pool worker told to stop: its work folder is gone; end the process, not the job
+            os._exit(getattr(exc, "exit_code", 130))
         raise
     except Exception as exc:  # a bug: still one line, and the batch goes on
         return video, None, f"{Path(video).name}: internal error ({exc.__class__.__name__}: {exc})"
+
+
+_IN_WORKER = {"yes": False}
+
+
+def _lost(task: tuple) -> tuple[str, None, str]:
+    """The result of a job whose worker process was killed from outside."""
+    return task[0], None, f"{Path(task[0]).name}: not analysed (its worker process was killed)"
+
+
+def _worker_init() -> None:
+    """Pool worker start-up: stop signals handled as the parent directs (see analyzer.stopping)."""
+    from . import stopping
+
+    from .malloc import limit_arenas
+
+    limit_arenas()
+    _IN_WORKER["yes"] = True
+    stopping.install_worker()
+    stopping.exit_with_parent()
 
 
 def _report_line(summary: dict, outdir: str) -> str:
@@ -188,31 +231,53 @@ def cmd_analyze(args) -> int:
         output_writable(args.outdir)
     except AnalysisError as exc:
         _err(str(exc))
-        return 2
+        return 1  # not a usage error: the command line was fine, the folder is not
     names = _unique_names(args.videos)
     base = dict(outdir=args.outdir, exercise=args.exercise, view=args.view, model=args.model,
                 replay=not args.no_replay, profile=args.profile, progress=not args.quiet)
-    failures = 0
-    jobs = min(args.jobs, len(args.videos))
-    if jobs == 1:
-        results = (_analyze_one(v, dict(base, name=n)) for v, n in zip(args.videos, names))
-        failures = _print_results(results)
-    else:
-        import multiprocessing as mp
+    from .batch import job_cap
 
-        ctx = mp.get_context("spawn")  # MediaPipe and FFmpeg run threads: never fork them
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-            futures = [pool.submit(_analyze_one, v, dict(base, name=n, progress_position=i % jobs))
-                       for i, (v, n) in enumerate(zip(args.videos, names))]
-            failures = _print_results(f.result() for f in as_completed(futures))
+    jobs, why = job_cap(min(args.jobs, len(args.videos)))
+    if why:
+        _err(f"--jobs {args.jobs}: running {jobs} at once ({why})")
+    done: list[str] = []
+    try:
+        if jobs == 1:
+            results = (_analyze_one(v, dict(base, name=n)) for v, n in zip(args.videos, names))
+        else:
+            from .batch import run_batch
+
+            tasks = [(v, dict(base, name=n, progress_position=i % jobs))
+                     for i, (v, n) in enumerate(zip(args.videos, names))]
+            results = run_batch(_analyze_one, tasks, jobs, init=_worker_init, lost=_lost)
+        try:
+            failures = _print_results(results, done)
+        finally:
+            if hasattr(results, "close"):
+                results.close()  # a stop: the workers are told to stop and waited for here
+    except KeyboardInterrupt as exc:
+        left = [v for v in args.videos if v not in done]
+        queued = [t[0] for t in getattr(exc, "queued", [])]
+        stopped = [v for v in left if v not in queued]
+        parts = []
+        if stopped:
+            parts.append(f"stopped, no result folder left: {', '.join(Path(v).name for v in stopped)}")
+        if queued:
+            parts.append(f"cancelled before they started: {', '.join(Path(v).name for v in queued)}")
+        _err(f"interrupted ({getattr(exc, 'name', 'SIGINT')}): {len(done)} of {len(args.videos)} videos "
+             f"finished; {'; '.join(parts) or 'nothing left to do'}")
+        return getattr(exc, "exit_code", 130)
     if len(args.videos) > 1:
         print(f"{len(args.videos) - failures} of {len(args.videos)} videos analysed", file=sys.stderr)
     return 1 if failures else 0
 
 
-def _print_results(results) -> int:
+def _print_results(results, done: list[str] | None = None) -> int:
+    """Print each result as it comes; ``done`` collects the videos handled (ok or failed)."""
     failures = 0
     for video, res, error in results:
+        if done is not None:
+            done.append(video)
         if error:
             failures += 1
             _err(error)
@@ -239,6 +304,9 @@ def cmd_report(args) -> int:
                 failures += 1
             except OSError as exc:
                 _err(f"{target}: cannot write report.html ({exc.strerror or exc})")
+                failures += 1
+            except Exception as exc:  # noqa: BLE001 - a bug: one line, and the other folders still get theirs
+                _err(f"{target}: report.html not written (internal error {exc.__class__.__name__}: {exc})")
                 failures += 1
     return 1 if failures else 0
 

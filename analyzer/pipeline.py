@@ -6,7 +6,6 @@ hidden sibling folder that is renamed at the end and deleted on any failure.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import time
 import uuid
@@ -21,6 +20,7 @@ from .assess import Assessment, assess
 from .verdict import needed_groups
 from .exercises import ANALYZERS
 from .exercises.common import ExerciseAnalysis, clean_pose
+from .folders import FolderError, check_target, clean_stale, new_work_folder, safe_name
 from .models import ModelError, resolve_model
 from .outputs import SUMMARY_SCHEMA, write_frames_csv, write_json
 from .profile import Profile, ProfileError, load_profile
@@ -30,6 +30,7 @@ from .view import ViewEstimate
 EXERCISES = ("auto", *ANALYZERS)
 VIEWS = ("auto", "front", "side", "rear", "oblique")
 MIN_DETECTION_RATE = 0.05
+MIN_DURATION_S = 1.0  # the quickest rep of any exercise here (a fast heel raise) takes about this
 
 
 class AnalysisError(Exception):
@@ -64,6 +65,17 @@ def load_checked_profile(path: str | None, exercise: str) -> Profile:
         raise AnalysisError(str(exc)) from None
 
 
+def check_profile(path: str, exercise: str) -> None:
+    """Validate a user's profile for ``exercise`` ("auto": for whichever is detected) before any
+    frame is decoded; AnalysisError (one line naming the key) if anything in it is wrong."""
+    names = list(ANALYZERS) if exercise == "auto" else [exercise]
+    try:
+        for name in names:
+            load_profile(path, name, detected=exercise == "auto")
+    except ProfileError as exc:
+        raise AnalysisError(str(exc)) from None
+
+
 def output_writable(outdir: Path) -> None:
     """Create ``outdir`` if needed and check we can write in it; AnalysisError if not."""
     try:
@@ -84,7 +96,11 @@ def run_pose(path: str, info: VideoInfo, model_path: Path, *, progress: bool, po
 
     builder = TrackBuilder()
     t_decode = t_pose = 0.0
-    with PoseEstimator(model_path, segmentation=segmentation) as estimator, \
+    try:
+        estimator = PoseEstimator(model_path, segmentation=segmentation)  # before any frame is decoded
+    except ModelError as exc:
+        raise AnalysisError(str(exc)) from None
+    with estimator, \
             progress_bar(total=info.frames, desc=Path(path).name, enabled=progress, position=position) as bar:
         t_mark = time.perf_counter()
         for frame in iter_frames(path):
@@ -182,30 +198,48 @@ def analyze_video(path: str | os.PathLike, opts: AnalyzeOptions) -> AnalyzeResul
     if opts.view not in VIEWS:
         raise AnalysisError(f"unknown view {opts.view!r} (choose from {', '.join(VIEWS)})")
     if opts.profile is not None:  # a bad profile fails before the slow part
-        load_checked_profile(opts.profile, "squat" if opts.exercise == "auto" else opts.exercise)
+        check_profile(opts.profile, opts.exercise)
     output_writable(opts.outdir)
     try:
         model_path = resolve_model(opts.model, progress=opts.progress)
     except ModelError as exc:
         raise AnalysisError(str(exc)) from None
 
-    name = opts.name or Path(path).stem
-    final = opts.outdir / name
-    work = opts.outdir / f".{name}.partial-{uuid.uuid4().hex[:8]}"
-    work.mkdir(parents=True)
+    name = safe_name(opts.name or Path(path).stem)
     try:
-        summary, timings = _analyze_into(path, info, work, opts, model_path, t_start)
-        _publish(work, final)
-    except VideoError as exc:
-        shutil.rmtree(work, ignore_errors=True)
-        raise AnalysisError(str(exc)) from None
+        clean_stale(opts.outdir)  # hidden folders a killed run left behind
+        check_target(opts.outdir / name)  # before the slow part: a file in the way fails now
+        work = new_work_folder(opts.outdir, name)
     except OSError as exc:
-        shutil.rmtree(work, ignore_errors=True)
-        raise AnalysisError(f"{Path(path).name}: cannot write results ({exc.strerror or exc})") from None
+        raise AnalysisError(f"{Path(path).name}: {_os_reason(exc)}") from None
+    try:
+        summary, timings = _analyze_into(path, info, work.path, opts, model_path, t_start)
+        final = work.publish()
+    except VideoError as exc:
+        work.discard()
+        raise AnalysisError(str(exc)) from None
+    except FolderError as exc:
+        work.discard()
+        raise AnalysisError(f"{Path(path).name}: {exc}") from None
+    except OSError as exc:
+        work.discard()
+        raise AnalysisError(f"{Path(path).name}: cannot write results ({_os_reason(exc)}); nothing was saved") from None
     except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
+        work.discard()
         raise
     return AnalyzeResult(final, summary, timings)
+
+
+def _os_reason(exc: OSError) -> str:
+    """One line for an OSError: FolderError's own text, else the errno's words and the file."""
+    if isinstance(exc, FolderError):
+        return str(exc)
+    what = (exc.strerror or str(exc) or exc.__class__.__name__).lower()
+    if not getattr(exc, "filename", None):
+        return what
+    name = Path(str(exc.filename)).name  # the output it was writing, not its temp file's name
+    name = name[1:-4] if name.startswith(".") and name.endswith(".tmp") else name
+    return f"{what}, writing {name}"
 
 
 def _analyze_into(path, info, work: Path, opts: AnalyzeOptions, model_path, t_start):
@@ -215,6 +249,9 @@ def _analyze_into(path, info, work: Path, opts: AnalyzeOptions, model_path, t_st
     if track.detection_rate < MIN_DETECTION_RATE:
         raise AnalysisError(f"{Path(path).name}: no person found in the video "
                             f"(detected in {100 * track.detection_rate:.0f} % of {len(track)} frames)")
+    if info.duration_s < MIN_DURATION_S:
+        raise AnalysisError(f"{Path(path).name}: far too short ({info.duration_s:.2f} s, {len(track)} frames): "
+                            f"one rep takes at least {MIN_DURATION_S:g} s, so nothing can be found")
     track.save(work / "landmarks.npz")
     t0 = time.perf_counter()
     try:
@@ -240,24 +277,20 @@ def _analyze_into(path, info, work: Path, opts: AnalyzeOptions, model_path, t_st
 
 
 def _write_report(work: Path, path: str) -> None:
-    """``report.html`` from the files just written; a report bug costs the page, not the analysis."""
-    from .report import write_report
+    """``report.html`` from the files just written. A failed write (OSError: a full disk) fails
+    the run like any other output; so does a bug in the report, as AnalysisError: a result
+    folder is complete or not published at all."""
+    from .report import ReportError, write_report
 
     try:
         write_report(work)
-    except Exception as exc:  # noqa: BLE001 - the analysis itself is complete and saved
-        eprint(f"kinetic: {Path(path).name}: report.html not written ({exc.__class__.__name__}: {exc})")
-
-
-def _publish(work: Path, final: Path) -> None:
-    """Atomically move the finished folder into place, replacing an older result."""
-    if final.exists():
-        old = final.with_name(f".{final.name}.old-{uuid.uuid4().hex[:8]}")
-        os.replace(final, old)
-        os.replace(work, final)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(work, final)
+    except OSError:
+        raise
+    except ReportError as exc:
+        raise AnalysisError(f"{Path(path).name}: report.html not written ({exc})") from None
+    except Exception as exc:  # noqa: BLE001 - a bug, still one line
+        raise AnalysisError(f"{Path(path).name}: report.html not written "
+                            f"(internal error {exc.__class__.__name__}: {exc})") from None
 
 
 def eprint(msg: str) -> None:

@@ -34,6 +34,10 @@ class PoseEstimator:
                  segmentation: bool = False) -> None:
         from mediapipe.tasks.python import BaseOptions, vision
 
+        from .offline import block_usage_logging
+
+        block_usage_logging()  # MediaPipe's usage report goes nowhere (see analyzer.offline)
+
         self._vision = vision
         options = vision.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(Path(model_path))),
@@ -44,8 +48,15 @@ class PoseEstimator:
             min_tracking_confidence=min_tracking_confidence,
             output_segmentation_masks=segmentation,
         )
-        with quiet_native_stderr():
-            self._landmarker = vision.PoseLandmarker.create_from_options(options)
+        self._landmarker = None
+        try:
+            with quiet_native_stderr():
+                self._landmarker = vision.PoseLandmarker.create_from_options(options)
+        except Exception as exc:  # MediaPipe says RuntimeError/ValueError with a multi-line status
+            from .models import ModelError
+
+            first = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
+            raise ModelError(f"cannot load the pose model {Path(model_path).name}: {first[:200]}") from None
         self._last_ms = -1
         self._calls = 0
 

@@ -98,23 +98,75 @@ def default_profile_text(exercise: str = "squat") -> str:
     return resources.files("analyzer.profiles").joinpath(f"{exercise}.toml").read_text(encoding="utf-8")
 
 
-def load_profile(path: str | Path | None = None, exercise: str = "squat") -> Profile:
-    """The packaged profile for ``exercise``, overridden by the TOML file at ``path`` if given."""
+def packaged_exercises() -> list[str]:
+    """The exercises with a packaged profile (``profiles/<name>.toml``, calibration aside)."""
+    names = [p.name[:-5] for p in resources.files("analyzer.profiles").iterdir() if p.name.endswith(".toml")]
+    return sorted(n for n in names if n != "calibration")
+
+
+def _read_user(p: Path) -> dict:
+    try:
+        return tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ProfileError(f"{p}: profile file not found") from None
+    except IsADirectoryError:
+        raise ProfileError(f"{p}: is a folder, not a profile file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"{p}: cannot read profile ({exc.__class__.__name__})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"{p}: not valid TOML ({exc})") from None
+
+
+def _reference(exercise: str) -> dict:
+    """What a user's file may contain for ``exercise`` ("auto": any exercise's keys, since the
+    exercise is only known after detection): the packaged defaults, merged."""
+    names = packaged_exercises() if exercise == "auto" else [exercise]
+    ref: dict = {}
+    for name in names:
+        ref = _merge(ref, tomllib.loads(default_profile_text(name)))
+    return ref
+
+
+def check_profile_file(path: str | Path, exercise: str = "auto") -> dict:
+    """Read and validate a user's profile for ``exercise`` (or "auto") before any work: every
+    section, key, type and range. Returns the user's dict; ProfileError (one line naming the key,
+    with the closest valid name for a typo) otherwise."""
+    from .profile_check import validate_user
+
+    p = Path(path)
+    user = _read_user(p)
+    validate_user(user, _reference(exercise), str(p))
+    return user
+
+
+def load_profile(path: str | Path | None = None, exercise: str = "squat", *, detected: bool = False) -> Profile:
+    """The packaged profile for ``exercise``, overridden by the TOML file at ``path`` if given.
+
+    ``detected``: the exercise was detected (``--exercise auto``), so the file was written for
+    any exercise: its keys that this exercise does not have are left out instead of refused."""
     data = tomllib.loads(default_profile_text(exercise))
     origin = f"default {exercise} profile"
     if path is not None:
         p = Path(path)
-        try:
-            user = tomllib.loads(p.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ProfileError(f"{p}: profile file not found") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ProfileError(f"{p}: cannot read profile ({exc.__class__.__name__})") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ProfileError(f"{p}: not valid TOML ({exc})") from None
-        unknown = set(user.get("faults", {})) - set(data.get("faults", {}))
-        if unknown:
-            raise ProfileError(f"{p}: unknown fault code(s) {', '.join(sorted(unknown))}")
+        user = check_profile_file(p, "auto" if detected else exercise)
+        if detected:
+            user = _only_known(user, data)
         data = _merge(data, user)
         origin = str(p)
     return Profile(data, origin)
+
+
+def _only_known(user: dict, ref: dict) -> dict:
+    """``user`` without the sections, fault codes and keys that ``ref`` does not have (those of
+    another exercise: the file was validated against every exercise's keys)."""
+    out: dict = {}
+    for k, v in user.items():
+        if k not in ref:
+            continue
+        if k == "faults":
+            out[k] = {code: spec for code, spec in v.items() if code in ref[k]}
+        elif isinstance(v, dict) and isinstance(ref[k], dict):
+            out[k] = {kk: vv for kk, vv in v.items() if kk in ref[k]}
+        else:
+            out[k] = v
+    return out

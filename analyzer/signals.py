@@ -30,22 +30,36 @@ def hampel(x: np.ndarray, half_window: int = 3, n_sigma: float = 3.0, min_scale:
     T = len(flat)
     if T < 2 * half_window + 1:
         return flat.reshape(shape).copy()
-    padded = np.pad(flat, ((half_window, half_window), (0, 0)), mode="edge")
-    win = sliding_window_view(padded, 2 * half_window + 1, axis=0)  # (T, C, W)
-    with np.errstate(all="ignore"), _quiet_nan_warnings():
-        med = np.nanmedian(win, axis=-1)
-        mad = 1.4826 * np.nanmedian(np.abs(win - med[..., None]), axis=-1)
+    h = half_window
     out = flat.copy()
-    scale = np.maximum(mad, max(min_scale, 1e-12))
-    out[np.abs(flat - med) > n_sigma * scale] = np.nan
+    floor = max(min_scale, 1e-12)
+    # In blocks of frames: nanmedian copies its (T, C, W) window view a few times over (~30 KB a
+    # frame for 33 landmarks), so a whole long video at once grows with its length. Each
+    # output depends on its own window only: blocks (each padded with its neighbours' samples,
+    # or the edge sample at the ends, as np.pad(mode="edge") would) give exactly the same result.
+    for a in range(0, T, HAMPEL_BLOCK):
+        b = min(T, a + HAMPEL_BLOCK)
+        lo, hi = max(0, a - h), min(T, b + h)
+        padded = np.pad(flat[lo:hi], ((h - (a - lo), h - (hi - b)), (0, 0)), mode="edge")
+        win = sliding_window_view(padded, 2 * h + 1, axis=0)  # (b-a, C, W)
+        with np.errstate(all="ignore"), _quiet_nan_warnings():
+            med = np.nanmedian(win, axis=-1)
+            mad = 1.4826 * np.nanmedian(np.abs(win - med[..., None]), axis=-1)
+        scale = np.maximum(mad, floor)
+        block = out[a:b]
+        block[np.abs(flat[a:b] - med) > n_sigma * scale] = np.nan
     return out.reshape(shape)
 
 
-def fill_gaps(x: np.ndarray, max_gap: int = 10) -> np.ndarray:
+HAMPEL_BLOCK = 256  # frames per block of :func:`hampel` (~8 MB of temporaries for 33 landmarks)
+
+
+def fill_gaps(x: np.ndarray, max_gap: int = 10, *, inplace: bool = False) -> np.ndarray:
     """Linearly interpolate runs of NaN no longer than ``max_gap`` samples that have finite
-    samples on both sides; longer runs and leading/trailing NaN stay NaN. (T, ...) -> same."""
+    samples on both sides; longer runs and leading/trailing NaN stay NaN. (T, ...) -> same.
+    ``inplace``: fill ``x`` itself (float64) instead of a copy."""
     flat, shape = _as_2d(x)
-    out = flat.copy()
+    out = flat if inplace and (flat.base is x or flat is x) else flat.copy()
     idx = np.arange(len(flat))
     for c in range(flat.shape[1]):
         col = out[:, c]
@@ -59,15 +73,17 @@ def fill_gaps(x: np.ndarray, max_gap: int = 10) -> np.ndarray:
     return out.reshape(shape)
 
 
-def lowpass(x: np.ndarray, fs: float, cutoff_hz: float = 6.0, order: int = 4) -> np.ndarray:
+def lowpass(x: np.ndarray, fs: float, cutoff_hz: float = 6.0, order: int = 4, *, inplace: bool = False) -> np.ndarray:
     """Zero-phase Butterworth low-pass over each finite stretch of ``x`` (T, ...), in place of
     nothing else: NaN stay NaN. Stretches too short to filter are left as they are.
 
     Args:
         fs: sampling rate in Hz (frames/s); cutoff_hz: -3 dB frequency in Hz.
+        inplace: filter ``x`` itself (float64) instead of a copy (each column is filtered from
+            its own samples, so writing back column by column gives the same result).
     """
     flat, shape = _as_2d(x)
-    out = flat.copy()
+    out = flat if inplace and (flat.base is x or flat is x) else flat.copy()
     if cutoff_hz >= 0.5 * fs:
         return out.reshape(shape)
     sos = signal.butter(order, cutoff_hz, fs=fs, output="sos")
@@ -83,9 +99,9 @@ def lowpass(x: np.ndarray, fs: float, cutoff_hz: float = 6.0, order: int = 4) ->
 def clean(x: np.ndarray, fs: float, *, cutoff_hz: float = 6.0, max_gap: int = 10,
           hampel_half_window: int = 3, hampel_sigma: float = 3.0, min_scale: float = 0.0) -> np.ndarray:
     """The offline chain: Hampel -> fill gaps <= ``max_gap`` -> zero-phase low-pass. (T, ...)."""
-    x = hampel(x, hampel_half_window, hampel_sigma, min_scale)
-    x = fill_gaps(x, max_gap)
-    return lowpass(x, fs, cutoff_hz)
+    x = hampel(x, hampel_half_window, hampel_sigma, min_scale)  # a new array: the rest works in it
+    x = fill_gaps(x, max_gap, inplace=True)
+    return lowpass(x, fs, cutoff_hz, inplace=True)
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:

@@ -99,10 +99,22 @@ def test_explicit_path_is_verified_and_returned(shared_full):
 
 
 def test_explicit_custom_model_is_accepted_silently(tmp_path, caplog, capsys):
+    """A bundle that is not a pinned variant (a retrained model) but has a bundle's shape."""
+    import zipfile
+
     custom = tmp_path / "my_pose.task"
-    custom.write_bytes(b"not a pinned variant" * 100)
+    with zipfile.ZipFile(custom, "w") as z:
+        z.writestr("pose_detector.tflite", b"detector" * 100)
+        z.writestr("pose_landmarks_detector.tflite", b"landmarks" * 100)
     assert resolve_model(str(custom), allow_download=False) == custom.resolve()
     assert not caplog.records and capsys.readouterr() == ("", "")
+
+
+def test_explicit_file_that_is_not_a_bundle_is_rejected(tmp_path):
+    random = tmp_path / "my_pose.task"
+    random.write_bytes(b"not a pinned variant" * 100)
+    with pytest.raises(ModelError, match="not a usable PoseLandmarker model"):
+        resolve_model(str(random), allow_download=False)
 
 
 def test_explicit_path_with_a_variant_size_but_wrong_bytes_is_rejected(shared_full, tmp_path):

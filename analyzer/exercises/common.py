@@ -97,7 +97,7 @@ def clean_pose(track: PoseTrack, *, cutoff_hz: float = 6.0, max_gap: int = 10, m
     the landmarks of an untrusted group are blanked in that frame), Hampel outlier rejection,
     short-gap filling and zero-phase low-pass."""
     fs = _sampling_rate(track)
-    xy = track.xy.copy()
+    xy = track.xy  # a new array already: blanked in place
     low = ~(np.nan_to_num(track.visibility, nan=0.0) >= min_visibility)
     xy[low] = np.nan
     if quality is not None:

@@ -77,6 +77,9 @@ def judge_window(track: PoseTrack, live_index: int, bottom_s: float, exercise: s
 def _background() -> None:
     """Worker initializer: below the live loop in the scheduler (2 cores are shared with the pose
     model and the loop; a judgement may as well take a little longer)."""
+    from ..stopping import exit_with_parent
+
+    exit_with_parent()  # a live session killed by a signal must not leave its judge behind
     try:
         os.nice(10)
     except (AttributeError, OSError):

@@ -108,6 +108,9 @@ def run_live(opts: LiveOptions, *, source: FrameSource | None = None,
             raise LiveError(str(exc)) from None
     try:
         model_path = resolve_model(opts.model, progress=not opts.quiet)
+        from ..pose import PoseEstimator
+
+        PoseEstimator(model_path).close()  # a bad bundle fails here, before the session starts
     except ModelError as exc:
         source.stop()
         if window:

@@ -17,11 +17,9 @@ from __future__ import annotations
 import dataclasses
 import os
 import queue
-import shutil
 import threading
 import time
 import traceback
-import uuid
 from datetime import datetime
 from pathlib import Path
 
@@ -111,17 +109,21 @@ class SessionRecorder:
             self.encode_s += time.perf_counter() - start
 
 
+# The locks on the sessions' work folders, held until each is published (see analyzer.folders).
+_HELD: dict[Path, object] = {}
+
+
 def new_session_folder(parent: Path, name: str) -> tuple[Path, Path]:
-    """(work folder, final folder): ``parent/.name.partial-XXXX`` created, ``parent/name``."""
+    """(work folder, final folder): ``parent/.NAME.partial-00000000`` created and locked for the
+    first free NAME of ``name``, ``name-2``...: two sessions started in the same second (in two
+    processes) get different folders. Stale work folders of killed sessions are removed first."""
+    from ..folders import claim_work_folder, clean_stale
+
     parent.mkdir(parents=True, exist_ok=True)
-    final = parent / name
-    k = 2
-    while final.exists():
-        final = parent / f"{name}-{k}"
-        k += 1
-    work = parent / f".{final.name}.partial-{uuid.uuid4().hex[:8]}"
-    work.mkdir()
-    return work, final
+    clean_stale(parent)
+    wf = claim_work_folder(parent, name)
+    _HELD[wf.path] = wf
+    return wf.path, wf.final
 
 
 def save_session(work: Path, final: Path, track: PoseTrack, recording: Path | None, *, exercise: str,
@@ -202,7 +204,7 @@ def _bare_summary(info, track: PoseTrack, exercise: str, profile, model_path: Pa
                 source=dict(path=str(Path(info.path).resolve()) if info.path else "", frames=len(track),
                             fps=round(info.fps, 4), duration_s=round(info.duration_s, 4), width=info.width,
                             height=info.height, rotation=0, codec=info.codec),
-                exercise=exercise, view=None, detection_rate=round(track.detection_rate, 4), reps=[],
+                exercise=exercise, view=dict(label="unknown", confidence=None, facing=None, segments=[]), detection_rate=round(track.detection_rate, 4), reps=[],
                 partial_reps=[], faults=[], suggestions=[], notes=notes, baselines={},
                 profile=dict(origin=profile.origin), model=dict(path=str(model_path), name=Path(model_path).name),
                 timings={})
@@ -226,10 +228,9 @@ def _write_report(folder: Path) -> str:
 
 
 def _publish(work: Path, final: Path) -> None:
-    import os
+    """fsync and rename the work folder to ``final`` (claimed at the start: no other session
+    can publish there), releasing its lock."""
+    from ..folders import WorkFolder
 
-    try:
-        os.replace(work, final)
-    except OSError:
-        shutil.copytree(work, final, dirs_exist_ok=True)
-        shutil.rmtree(work, ignore_errors=True)
+    wf = _HELD.pop(work, None) or WorkFolder(work, final)
+    wf.publish()

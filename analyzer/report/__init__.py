@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..atomic import write_text
 from .data import Analysis, ReportError, load_analysis
 
 __all__ = ["REPORT_NAME", "ReportError", "load_analysis", "render_report", "write_report"]
@@ -36,9 +37,7 @@ def write_report(folder: str | os.PathLike) -> Path:
     folder = Path(folder)
     page = render_report(folder)
     target = folder / REPORT_NAME
-    tmp = target.with_name(f".{REPORT_NAME}.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, target)
+    write_text(target, page)  # temp file + fsync + rename; no stray temp file on a full disk
     return target
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ..profile import Profile, ProfileError, Rule, load_profile
+from .schema import SchemaError, validate_summary
 
 SUMMARY_SCHEMA_PREFIX = "kinetic/summary/"
 
@@ -130,7 +131,7 @@ def profile_rules(summary: dict) -> dict[str, Rule]:
     candidates = [origin] if origin and not origin.startswith("default ") and Path(origin).is_file() else []
     for path in candidates + [None]:
         try:
-            prof = load_profile(path, exercise)
+            prof = load_profile(path, exercise, detected=True)
             break
         except (ProfileError, FileNotFoundError, ModuleNotFoundError, OSError):
             continue
@@ -158,6 +159,10 @@ def load_analysis(folder: str | Path) -> Analysis:
         raise ReportError(f"{spath}: cannot read ({exc.__class__.__name__})") from None
     if not isinstance(summary, dict) or not str(summary.get("schema", "")).startswith(SUMMARY_SCHEMA_PREFIX):
         raise ReportError(f"{spath}: not a kinetic summary (schema {summary.get('schema') if isinstance(summary, dict) else None!r})")
+    try:
+        validate_summary(summary)
+    except SchemaError as exc:
+        raise ReportError(f"{spath}: malformed summary ({exc})") from None
     fpath = folder / "frames.csv"
     try:
         frames = read_frames(fpath) if fpath.is_file() else Frames.empty()

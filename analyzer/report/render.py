@@ -6,6 +6,8 @@ refers to is the replay beside it (``replay.mp4``), plus plain links to ``summar
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import json
 import math
@@ -15,6 +17,7 @@ from string import Template
 
 from .. import __version__
 from ..faults import LABELS
+from ..verdict import LINK_WORDS
 from .data import Analysis
 from .findings import (CHECKS, exercise_name, STATUS_RANK, Headline, RepChain, best_rep, fault_status, fault_title,
                        fault_value_text, fmt, headline, needs_view, rep_chain)
@@ -73,14 +76,29 @@ def render(analysis: Analysis) -> str:
         "</main>",
         _footer(analysis),
     ])
+    js = "\n" + _asset("report.js") + "\n"
     page = Template(_asset("report.html")).substitute(
         title=E(f"{_cap(exercise_name(s))} report — {name}"),
         css=_asset("report.css"),
-        js=_asset("report.js"),
-        data=json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).replace("</", "<\\/"),
+        js=js,
+        script_hash=script_hash(js),
+        data=json_for_script(data),
         body=body,
     )
     return page
+
+
+def script_hash(js: str) -> str:
+    """The CSP source that allows exactly this inline script and no other: ``sha256-<base64>``."""
+    return "sha256-" + base64.b64encode(hashlib.sha256(js.encode("utf-8")).digest()).decode("ascii")
+
+
+def json_for_script(data) -> str:
+    """JSON safe inside ``<script type="application/json">``: ``<``, ``>`` and ``&`` as \\u escapes,
+    so no string in the data can close the element or open a comment (JSON.parse reads them back)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") \
+        .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 
@@ -194,10 +212,10 @@ def _timeline(analysis: Analysis) -> str:
         a, b = _rel(analysis, r["start_s"]), _rel(analysis, r["end_s"])
         nf = sum(1 for f in analysis.faults if f.get("rep") == r["index"])
         st = max((fault_status(f) for f in analysis.faults if f.get("rep") == r["index"]), key=STATUS_RANK.get, default="ok")
-        reps.append(f'<button type="button" class="tl-rep st-{st}" data-seek="{a + SEEK_PAST:.3f}" data-rep="{r["index"]}" '
+        reps.append(f'<button type="button" class="tl-rep st-{st}" data-seek="{a + SEEK_PAST:.3f}" data-rep="{E(r["index"])}" '
                     f'style="left:{pct(a):.3f}%;width:{max(pct(b) - pct(a), 0.8):.3f}%" '
-                    f'title="Rep {r["index"]}: {a:.1f}–{b:.1f} s{f", {nf} warning" + ("s" if nf != 1 else "") if nf else ""}">'
-                    f'<span>{r["index"]}</span></button>')
+                    f'title="Rep {E(r["index"])}: {a:.1f}–{b:.1f} s{f", {nf} warning" + ("s" if nf != 1 else "") if nf else ""}">'
+                    f'<span>{E(r["index"])}</span></button>')
     for p in analysis.summary.get("partial_reps", []):
         a, b = _rel(analysis, p["start_s"]), _rel(analysis, p["end_s"])
         reps.append(f'<span class="tl-partial" style="left:{pct(a):.3f}%;width:{max(pct(b) - pct(a), 0.8):.3f}%" '
@@ -207,7 +225,7 @@ def _timeline(analysis: Analysis) -> str:
         a, b = _rel(analysis, f["start_s"]), _rel(analysis, f["end_s"])
         marks.append(f'<button type="button" class="tl-fault st-{fault_status(f)}" data-seek="{a + SEEK_PAST:.3f}" data-fault="{i}" '
                      f'style="left:{pct(a):.3f}%;width:{max(pct(b) - pct(a), 0.0):.3f}%" '
-                     f'title="{E(fault_title(f, analysis.rules))} — rep {f.get("rep")}, {a:.1f} s"><span>!</span></button>')
+                     f'title="{E(fault_title(f, analysis.rules))} — rep {E(f.get("rep"))}, {a:.1f} s"><span>!</span></button>')
     step = _nice_step(dur)
     ticks = []
     k = 0
@@ -245,12 +263,12 @@ def _warnings(analysis: Analysis) -> str:
                 f'<li><button type="button" class="warning st-{fault_status(f)}" data-seek="{a + SEEK_PAST:.3f}" data-fault="{j}">'
                 f'<span class="w-time">{a:.1f} s</span>'
                 f'<span class="w-body"><span class="w-title">{E(fault_title(f, analysis.rules))}</span>'
-                f'<span class="w-meta">Rep {f.get("rep")} · {E(fault_value_text(f, analysis.rules))} · {E(f.get("severity", ""))}</span></span>'
+                f'<span class="w-meta">Rep {E(f.get("rep"))} · {E(fault_value_text(f, analysis.rules))} · {E(f.get("severity", ""))}</span></span>'
                 f'</button></li>')
         body = f'<ol class="warnings" id="warnings">{"".join(items)}</ol>'
     reps = "".join(
         f'<button type="button" class="rep-chip st-{max((fault_status(f) for f in analysis.faults if f.get("rep") == r["index"]), key=STATUS_RANK.get, default="ok")}" '
-        f'data-seek="{_seek(analysis, r["start_s"]):.3f}" data-rep="{r["index"]}">Rep {r["index"]}'
+        f'data-seek="{_seek(analysis, r["start_s"]):.3f}" data-rep="{E(r["index"])}">Rep {E(r["index"])}'
         f'<small>{_rel(analysis, r["bottom_s"]):.1f} s</small></button>'
         for r in analysis.reps)
     return (f'<h2>Warnings <span class="count">{len(faults)}</span></h2>{body}'
@@ -314,15 +332,15 @@ def _chain_section(analysis: Analysis, chains: list[RepChain], best: dict | None
                 '<p class="muted">No complete rep, so there is no chain to show.</p></section>')
     tabs = "".join(
         f'<button type="button" class="chain-tab st-{max((ln.status for ln in c.links), key=STATUS_RANK.get)}" '
-        f'data-chain="{c.rep}" aria-pressed="{"true" if best and c.rep == best["index"] else "false"}">Rep {c.rep}</button>'
+        f'data-chain="{E(c.rep)}" aria-pressed="{"true" if best and c.rep == best["index"] else "false"}">Rep {E(c.rep)}</button>'
         for c in chains)
     panels = []
     for c in chains:
         hidden = "" if best and c.rep == best["index"] else " hidden"
-        panels.append(f'<div class="chain-rep" data-chain-panel="{c.rep}"{hidden}>'
+        panels.append(f'<div class="chain-rep" data-chain-panel="{E(c.rep)}"{hidden}>'
                       f'<p class="story">{E(c.story)}</p>'
                       f'<div class="chain-wrap">{_figure(c)}{_chain_links(c)}</div></div>')
-    which = (f"It opens on rep {best['index']}, the rep that shows it best; picking a warning or a rep shows that rep."
+    which = (f"It opens on rep {E(best['index'])}, the rep that shows it best; picking a warning or a rep shows that rep."
              if best and len(chains) > 1 else "")
     return f"""<section class="card" id="chain">
 <h2>The kinetic chain, from the feet up</h2>
@@ -386,13 +404,13 @@ def _table(analysis: Analysis, table: RepTable) -> str:
     if not table.rows:
         return ""
     head = ['<th scope="col">Rep</th>', '<th scope="col">Bottom</th>']
-    head += [f'<th scope="col" title="{E(c.help)}">{c.title}</th>' for c in table.columns]
+    head += [f'<th scope="col" title="{E(c.help)}">{E(c.title)}</th>' for c in table.columns]
     head += ['<th scope="col" title="seconds going down / holding near the bottom / coming up">Tempo<br><small>down / hold / up</small></th>',
              '<th scope="col">Warnings</th>', '<th scope="col">Root cause</th>']
     rows = []
     for r in table.rows:
         cells = [f'<td><button type="button" class="rep-btn st-{r.status}" data-seek="{_seek(analysis, r.start_s):.3f}" '
-                 f'data-rep="{r.index}">{r.index}</button></td>',
+                 f'data-rep="{E(r.index)}">{E(r.index)}</button></td>',
                  f'<td class="num">{_rel(analysis, r.bottom_s):.1f} s</td>']
         for c in table.columns:
             cell = r.cells[c.key]
@@ -410,7 +428,7 @@ def _table(analysis: Analysis, table: RepTable) -> str:
                         for f in r.faults) or '<span class="muted">none</span>'
         cells.append(f"<td>{chips}</td>")
         cells.append(f'<td>{E(r.root) if r.root else "<span class=muted>—</span>"}</td>')
-        rows.append(f'<tr data-rep="{r.index}">{"".join(cells)}</tr>')
+        rows.append(f'<tr data-rep="{E(r.index)}">{"".join(cells)}</tr>')
     hidden = ""
     if table.hidden:
         names = ", ".join(c.plain for c in table.hidden)
@@ -505,7 +523,7 @@ def _coach(analysis: Analysis) -> str:
     rows = []
     for f in analysis.faults:
         rows.append("<tr>" + "".join(f"<td>{x}</td>" for x in (
-            f.get("rep"), E(f["code"]), E(f.get("side") or "—"), E(fmt(f["value"], f.get("unit", ""), digits=2, long=True)),
+            E(f.get("rep")), E(f["code"]), E(f.get("side") or "—"), E(fmt(f["value"], f.get("unit", ""), digits=2, long=True)),
             E(fmt(f["threshold"], f.get("unit", ""), digits=1)), E("±" + fmt(f.get("error_band", 0), f.get("unit", ""), digits=1)),
             E(f.get("severity")), f"{_rel(analysis, f['onset_s']):.2f} s",
             f"{_rel(analysis, f['start_s']):.2f}–{_rel(analysis, f['end_s']):.2f} s", E(f.get("view")), E(f.get("link")))) + "</tr>")
@@ -536,7 +554,7 @@ def _coach(analysis: Analysis) -> str:
             if val is not None and k not in keys:
                 keys.append(k)
     if keys:
-        head = "".join(f"<th>Rep {r['index']}</th>" for r in analysis.reps)
+        head = "".join(f"<th>Rep {E(r['index'])}</th>" for r in analysis.reps)
         for k in keys:
             vals = "".join(f"<td class=num>{_g((r.get('metrics') or {}).get(k))}</td>" for r in analysis.reps)
             metric_rows.append(f"<tr><th scope=row><code>{E(k)}</code></th>{vals}</tr>")

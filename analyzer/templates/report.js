@@ -138,7 +138,7 @@
     out.push("</g>");
     D.reps.forEach(function (r) {
       out.push(tag("rect", { "class": "band", x: X(r.start), y: m.t, width: Math.max(X(r.end) - X(r.start), 1), height: H - m.t - m.b }));
-      out.push(tag("text", { "class": "band-label", x: X(r.bottom), y: m.t - 5, "text-anchor": "middle" }, r.index));
+      out.push(tag("text", { "class": "band-label", x: X(r.bottom), y: m.t - 5, "text-anchor": "middle" }, esc(r.index)));
     });
     D.faults.forEach(function (f) {
       if (spec.codes.indexOf(f.code) < 0) return;
