@@ -22,8 +22,11 @@ def test_user_profile_overrides_and_validates(tmp_path):
     p = tmp_path / "mine.toml"
     p.write_text("[faults.knee_valgus]\nthreshold = 8.0\n")
     prof = load_profile(p)
+    default = load_profile().rules["knee_valgus"]
+    assert default.threshold != 8.0 and default.severe is not None
     assert prof.rules["knee_valgus"].threshold == 8.0
-    assert prof.rules["knee_valgus"].severe == 15.0  # untouched keys keep defaults
+    assert prof.rules["knee_valgus"].severe == default.severe  # untouched keys keep defaults
+    assert prof.rules["knee_valgus"].error_band == default.error_band
     p.write_text("[faults.knee_wobble]\nthreshold = 1\n")
     with pytest.raises(ProfileError, match="unknown fault code"):
         load_profile(p)
@@ -64,22 +67,30 @@ def _faults(*spec):
 
 
 def test_root_cause_is_lowest_link_that_did_not_follow_a_higher_one():
+    # Values past their limits by more than the error bands (dorsiflexion 30 - 10.5, trunk 20 + 9.9).
     # Ankle limit first, then trunk lean: the ankle is the root.
-    f = _faults(("excessive_trunk_lean", None, 25.0, 1.2), ("limited_dorsiflexion", "left", 25.0, 1.0))
+    f = _faults(("excessive_trunk_lean", None, 35.0, 1.2), ("limited_dorsiflexion", "left", 15.0, 1.0))
     assert root_cause(f).code == "limited_dorsiflexion"
-    # Heel lift appears only after the trunk pitched forward: the foot follows, the hip is root.
-    f = _faults(("heel_lift", "left", 0.6, 1.6), ("excessive_trunk_lean", None, 25.0, 1.0))
+    # The knee caves only after the trunk pitched forward: the knee follows, the hip is root.
+    f = _faults(("knee_valgus", "left", 25.0, 1.6), ("excessive_trunk_lean", None, 35.0, 1.0))
     assert root_cause(f).code == "excessive_trunk_lean"
+    # Heel lift is not judged (MediaPipe's foot points do not see it): never a fault, never a root.
+    from analyzer.exercises.common import RepResult, judge_into
+
+    rep = RepResult(1, 0, 5, 9, 0.0, 0.5, 0.9, True, "side", {})
+    judge_into(rep, [Measurement("heel_lift", "left", 0.6, 1.0, 1.0, 1.5)], load_profile(), "side")
+    assert rep.faults == [] and rep.root_cause is None
+    assert any(n["code"] == "heel_lift" and "MediaPipe" in n["why"] for n in rep.not_judged)
     assert root_cause([]) is None
 
 
 def test_suggestions_follow_the_root_and_explain_the_chain():
-    f = _faults(("limited_dorsiflexion", "left", 25.0, 1.0), ("excessive_trunk_lean", None, 25.0, 1.2))
+    f = _faults(("limited_dorsiflexion", "left", 15.0, 1.0), ("excessive_trunk_lean", None, 35.0, 1.2))
     sug = suggestions(f, [root_cause(f)])
     ids = [s["exercise"] for s in sug]
     assert ids == ["self_massage", "foot_spine", "standing_footwork"]
     assert all(s["instructions"] for s in sug)
     assert any("follows the feet" in s["why"] for s in sug)
     # Valgus points to the arch work.
-    f = _faults(("knee_valgus", "left", 16.0, 1.0))
+    f = _faults(("knee_valgus", "left", 25.0, 1.0))
     assert [s["exercise"] for s in suggestions(f, [root_cause(f)])] == ["supination_pronation", "standing_footwork"]

@@ -65,13 +65,14 @@ def test_borderline_is_never_a_fault_and_is_said_so():
 
 
 def test_headline_singular_plural_and_causes_at_measured_links():
-    one = _rep(1, [Measurement("knee_valgus", "right", 18.0, 0.2, 0.2, 0.6),
+    # Well past the limit plus its error band (10 + 8.7 deg): a fault, not borderline.
+    one = _rep(1, [Measurement("knee_valgus", "right", 25.0, 0.2, 0.2, 0.6),
                    Measurement("knee_valgus", "left", 2.0, 0.2, 0.2, 0.6)])
     v = _decide([one])
     assert v.status == "faults"
     assert "the right knee caved in" in v.headline and "knees" not in v.headline
-    both = _rep(1, [Measurement("knee_valgus", "right", 18.0, 0.2, 0.2, 0.6),
-                    Measurement("knee_valgus", "left", 17.0, 0.2, 0.2, 0.6)])
+    both = _rep(1, [Measurement("knee_valgus", "right", 25.0, 0.2, 0.2, 0.6),
+                    Measurement("knee_valgus", "left", 24.0, 0.2, 0.2, 0.6)])
     assert "both knees caved in" in _decide([both]).headline
     # Feet and ankles unmeasured from the front: no cause is named there.
     text = " ".join([v.headline, *v.details])
@@ -87,8 +88,9 @@ def test_rounding_never_contradicts_the_limit():
     assert a != "0.2 s"  # 0.2 vs 0.3 would look inside the +-0.1 band
     prof = load_profile()
     rule = prof.rules["knee_varus"]
-    faults, _ = judge_rep([Measurement("knee_varus", "left", -15.2, 0.1, 0.1, 0.2)], prof, 1, "front")
-    assert "limit 10.0°" in faults[0].message and "15.2°" in faults[0].message
+    value = rule.threshold - rule.error_band - 3.14  # past the limit by more than its band
+    faults, _ = judge_rep([Measurement("knee_varus", "left", value, 0.1, 0.1, 0.2)], prof, 1, "front")
+    assert "limit 10.0°" in faults[0].message and f"{abs(value):.1f}°" in faults[0].message
     assert rule.threshold < 0  # varus is a limit on the magnitude, not a "needs at least"
 
 
