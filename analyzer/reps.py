@@ -123,9 +123,14 @@ def _reps_in_segment(t, x, p: RepParams, offset: int, is_first: bool, is_last: b
         end = _first_below(xf, peak, right_base, xf[right_base] + p.return_fraction * amp_right)
         complete, reason = True, ""
         stand_level = standing + p.standing_tolerance * (xf[peak] - standing)
-        if amp_left < p.min_amplitude or xf[left_base] > stand_level:
+        # Where the signal is cut (the person left or came into the frame), a rep counts only if
+        # it was seen nearly standing: stopping short is a lockout fault only when we saw it stop.
+        cut_level = standing + 0.5 * p.standing_tolerance * (xf[peak] - standing)
+        left_level = cut_level if left_base == 0 and not is_first else stand_level
+        right_level = cut_level if right_base == len(xf) - 1 and not is_last else stand_level
+        if amp_left < p.min_amplitude or xf[left_base] > left_level:
             complete, reason = False, "the video starts during this rep" if left_base == 0 else "did not start from standing"
-        elif amp_right < p.min_amplitude or xf[right_base] > stand_level:
+        elif amp_right < p.min_amplitude or xf[right_base] > right_level:
             complete = False
             reason = "the video ends before the person stands up" if right_base == len(xf) - 1 else "did not return to standing"
             end = len(xf) - 1 if right_base == len(xf) - 1 else end

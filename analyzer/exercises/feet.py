@@ -376,8 +376,9 @@ def pair_excursions(t: np.ndarray, x: np.ndarray, params: RepParams, names: tupl
     lone excursion whose partner stayed under the rep threshold still makes a repetition when the
     partner reaches ``partner_fraction`` of the threshold where it belongs (a small roll out is a
     fault of the repetition, not a missing one): after a first-kind excursion, or before a
-    second-kind one that follows a whole rep and a pause; other lone excursions are returned as
-    incomplete reps. The rep's ``bottom`` is the positive excursion's peak. ``x`` is smoothed by
+    second-kind one that follows a whole rep and a pause. A whole first-kind excursion after a
+    whole rep, with no partner at all while the person is in view, is a rep too (its partner
+    measures ~0). Other lone excursions are returned as incomplete reps. The rep's ``bottom`` is the positive excursion's peak. ``x`` is smoothed by
     :func:`for_segmentation` first.
     """
     x = for_segmentation(x, t, cutoff_hz)
@@ -427,6 +428,11 @@ def pair_excursions(t: np.ndarray, x: np.ndarray, params: RepParams, names: tupl
                 before = np.flatnonzero(~(other[lo:k + 1] > level))
                 a, e = lo + (int(before[-1]) if len(before) else 0), r.end
             reps.append(Rep(a, r.bottom if kind == 0 else k, e, True, ""))
+        elif kind == first and prev and hi > lo and np.isfinite(w).mean() > 0.8:
+            # A whole first half after at least one whole rep, the person in view, and no second
+            # half at all: the rep was done without its partner (a fault of the rep: its small
+            # partner is measured as ~0), not a missing rep.
+            reps.append(Rep(r.start, r.bottom, r.end, True, ""))
         else:
             reps.append(Rep(r.start, r.bottom, r.end, False, f"{names[kind]} without {names[1 - kind]}"))
         i += 1
