@@ -59,10 +59,18 @@ def sagittal_angles(xy: np.ndarray, forward_sign: np.ndarray | float) -> Series:
         with np.errstate(invalid="ignore", divide="ignore"):
             out[f"{side}_hip_below_knee"] = (p["hip"][:, 1] - p["knee"][:, 1]) / thigh
             out[f"{side}_heel_toe_height"] = (p["foot"][:, 1] - p["heel"][:, 1]) / foot
-    hips = 0.5 * (xy[:, L_HIP] + xy[:, R_HIP])
-    shoulders = 0.5 * (xy[:, L_SHOULDER] + xy[:, R_SHOULDER])
+    # In a side view the far hip and shoulder sit behind the near ones and are often dropped as
+    # hidden: either point of a pair stands for the centre then (they project almost together).
+    hips = _centre(xy[:, L_HIP], xy[:, R_HIP])
+    shoulders = _centre(xy[:, L_SHOULDER], xy[:, R_SHOULDER])
     out["trunk_lean"] = g.inclination(hips, shoulders, fs)
     return out
+
+
+def _centre(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(T, 2) midpoint of two (T, 2) point tracks, or the one that is finite where the other is not."""
+    mid = 0.5 * (a + b)
+    return np.where(np.isfinite(mid), mid, np.where(np.isfinite(a), a, b))
 
 
 def frontal_angles(xy: np.ndarray) -> Series:

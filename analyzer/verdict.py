@@ -3,8 +3,9 @@
 Two layers:
 
 * Per rule and rep, :func:`classify` decides **fault** (beyond the threshold by more than the
-  measurement's error band), **borderline** (within the error band of the threshold, either
-  side: the measurement cannot tell), or **ok**. A rule the view or the pose quality could not
+  measurement's error band), **borderline** (past the threshold, but by no more than the error
+  band: the measurement cannot tell it from a good rep), or **ok** (within the limit: a value
+  inside the limit is not flagged, however close, so a good rep is not painted amber). A rule the view or the pose quality could not
   measure is **not judged** (the exercise module says why). :func:`judge_rep` applies it to a
   rep's measurements.
 * Per video, :func:`decide` gives the status (``clean`` only when something was judged;
@@ -62,9 +63,9 @@ def beyond(value: float, rule: Rule) -> float:
 def classify(value: float, rule: Rule) -> str:
     """'fault', 'borderline' or 'ok' for a finite value (see the module docstring)."""
     b = beyond(value, rule)
-    if abs(b) <= rule.error_band:
-        return "borderline"
-    return "fault" if b > 0 else "ok"
+    if b <= 0:
+        return "ok"
+    return "borderline" if b <= rule.error_band else "fault"
 
 
 def severity(value: float, rule: Rule) -> str:

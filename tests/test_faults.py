@@ -38,8 +38,9 @@ def test_user_profile_overrides_and_validates(tmp_path):
 
 
 def test_judgement_fault_borderline_and_message():
-    """A value within the rule's error band of its threshold - either side - is borderline, never
-    a fault and never severe; beyond the band it is a fault, severe past the severe level."""
+    """A value past the threshold by no more than the rule's error band is borderline, never a
+    fault and never severe; beyond the band it is a fault, severe past the severe level; inside
+    the limit it is nothing, however close."""
     prof = load_profile()
     valgus, dorsi = prof.rules["knee_valgus"], prof.rules["limited_dorsiflexion"]
     clear = valgus.threshold + valgus.error_band + 0.5
@@ -49,11 +50,13 @@ def test_judgement_fault_borderline_and_message():
           Measurement("knee_valgus", "left", valgus.threshold - 0.5 * valgus.error_band, 1.0, 0.9, 1.5),
           Measurement("knee_valgus", "left", valgus.threshold - valgus.error_band - 1.0, 1.0, 0.9, 1.5),
           Measurement("limited_dorsiflexion", "left", dorsi.threshold - dorsi.error_band - 1.0, 1.0, 0.9, 1.5)]
+    dorsi_value = dorsi.threshold - dorsi.error_band - 1.0
+    dorsi_severity = "severe" if dorsi.severe is not None and dorsi_value <= dorsi.severe else "moderate"
     faults, borderline = judge_rep(ms, prof, rep=2, view="front")
     assert [(f.code, f.side, f.severity) for f in faults] == [
         ("knee_valgus", "left", "severe"), ("knee_valgus", "right", "moderate"),
-        ("limited_dorsiflexion", "left", "moderate")]
-    assert [(f.side, f.severity) for f in borderline] == [("right", "borderline"), ("left", "borderline")]
+        ("limited_dorsiflexion", "left", dorsi_severity)]
+    assert [(f.side, f.severity) for f in borderline] == [("right", "borderline")]
     assert faults[0].message.startswith("Rep 2: left knee caves in")
     assert "limit 10.0°" in faults[0].message and "front view" in faults[0].message
     assert borderline[0].message.startswith("Rep 2: borderline: right knee caves in")

@@ -95,7 +95,8 @@ def markdown(label: str, model: Path, r: dict) -> str:
     score: BenchScore = r["score"]
     cases: list[BenchCase] = r["cases"]
     n_reps = sum(len(c.truth["reps"]) for c in cases if c.exercise == "squat")
-    squat_clips = sum(1 for c in cases if c.exercise != "lunge")
+    declined = set(score.declined)
+    squat_clips = sum(1 for c in cases if c.exercise != "lunge" and c.name not in declined)
     lines = [
         "# Accuracy on the digital-human bench",
         "",
@@ -129,6 +130,8 @@ def markdown(label: str, model: Path, r: dict) -> str:
         f"| exercise right (squat, or `unknown` for lunges and ankle rocks) | {score.exercise_ok} / {score.clips} | |",
         f"| faults on truly mis-posed reps (landmarks > {15} % of a leg off) | {score.unreliable_faulted} of {score.unreliable_reps} reps | 0 {_mark(score.unreliable_faulted == 0)} |",
         f"| `clean` verdicts with nothing judged | {score.clean_without_judged} | 0 {_mark(score.clean_without_judged == 0)} |",
+        f"| clips declined (\"legs not followed reliably\"; left out of the rows above) | {len(score.declined)} "
+        f"({len(score.declined_wrongly)} where MediaPipe's legs were mostly right) | 0 wrongly {_mark(not score.declined_wrongly)} |",
         "",
         "Verdict status per true camera view (clips):",
         "",
@@ -149,6 +152,8 @@ def markdown(label: str, model: Path, r: dict) -> str:
         notes += [f"- false alarm {code}: {m}" for m in sc.false_alarms[:12]]
     notes += [f"- fault on a good rep: {m}" for m in score.good_rep_alarms[:12]]
     notes += [f"- reps: {m}" for m in score.rep_misses] + [f"- view: {m}" for m in score.view_misses]
+    notes += [f"- declined: {m}" + (" (wrongly: the legs were mostly right)" if m in score.declined_wrongly else "")
+              for m in score.declined]
     notes += [f"- exercise: {m}" for m in score.exercise_misses] + [f"- failed to render: {m}" for m in r["failed"]]
     if r.get("real"):
         lines += ["", *r["real"]]

@@ -268,6 +268,8 @@ class BenchScore:
     exercise_misses: list = field(default_factory=list)
     statuses: dict = field(default_factory=lambda: defaultdict(int))   # (true view, status) -> clips
     clean_without_judged: int = 0
+    declined: list = field(default_factory=list)        # clips the analysis said it could not follow
+    declined_wrongly: list = field(default_factory=list)  # ... though MediaPipe's legs were mostly right
     angle_errors: dict = field(default_factory=lambda: defaultdict(list))   # (metric, view) -> [signed]
 
 
@@ -284,11 +286,26 @@ def leg_error(case: BenchCase, frame: int, side: str | None) -> float:
     return float(np.nanmedian(e) / leg) if np.isfinite(e).any() else float("inf")
 
 
+def mostly_mis_posed(case: BenchCase) -> bool:
+    """Whether MediaPipe's legs were off the truth (or lost) in at least half the frames."""
+    n = min(len(case.track), len(case.truth["landmarks2d"]))
+    err = np.array([leg_error(case, k, None) for k in range(n)])
+    return bool(np.mean(~(err <= UNRELIABLE_ERROR)) >= 0.5)
+
+
 def score_case(case: BenchCase, acc: BenchScore, profiles: dict) -> None:
     """Add one rendered clip to the bench score."""
     from ..profile import load_profile
 
     acc.clips += 1
+    if case.assessment.exercise == "unknown" and "followed reliably" in (case.assessment.why or ""):
+        # "Cannot follow the legs" is an answer, not a count: right when MediaPipe's legs were
+        # really off the truth (leg error over UNRELIABLE_ERROR, or lost) in most frames. Such
+        # clips are left out of the rep, view and exercise counts and listed on their own.
+        acc.declined.append(case.name)
+        if not mostly_mis_posed(case):
+            acc.declined_wrongly.append(case.name)
+        return
     want_exercise = case.exercise if case.exercise != "lunge" else "unknown"
     if case.assessment.exercise == want_exercise:
         acc.exercise_ok += 1

@@ -190,6 +190,12 @@ def frame_series(pose: CleanPose, view: ViewEstimate, stand: np.ndarray,
     s: dict[str, np.ndarray] = {}
     base: dict[str, float] = {}
     levers: dict[str, np.ndarray] = {}  # the knee's distance from the hip-ankle line, px
+    # Standing baselines come from standing frames seen the same way: when the camera turns (or
+    # the person does), a side view's foot, seen pointing across the picture, is no front view's
+    # toe-out (it read a good knee 44 deg varus). All standing frames where no such frame exists.
+    labels = effective_labels(view)
+    stand_side = _stand_in(stand, labels, ("side",))
+    stand_front = _stand_in(stand, labels, ("front", "rear"))
 
     for side in SIDES:
         p = CHAIN[side]
@@ -200,58 +206,57 @@ def frame_series(pose: CleanPose, view: ViewEstimate, stand: np.ndarray,
         # (0.73-0.96 of standing at the bottom, dev split). Much shorter, and MediaPipe has lost
         # the hip (a barbell's plates over it) while still calling it visible.
         thigh_px = g.distance(xy[:, p["hip"]], xy[:, p["knee"]])
-        s[f"{side}_thigh_length_ratio"] = thigh_px / baseline(thigh_px, stand)
+        s[f"{side}_thigh_length_ratio"] = thigh_px / baseline(thigh_px, stand_side)
         sfd = sag[f"{side}_shank_foot_dorsiflexion"]
-        base[f"{side}_shank_foot_dorsiflexion"] = baseline(sfd, stand)
+        base[f"{side}_shank_foot_dorsiflexion"] = baseline(sfd, stand_side)
         s[f"{side}_shank_foot_dorsiflexion"] = sfd - base[f"{side}_shank_foot_dorsiflexion"]
         # Foot pitch: the heel above the toe, relative to standing, as held for HOLD_S.
         pitch = g.line_angle_deg(xy[:, p["foot"]], xy[:, p["heel"]])
-        base[f"{side}_foot_pitch_noise"] = robust_sd(pitch[stand])
+        base[f"{side}_foot_pitch_noise"] = robust_sd(pitch[stand_side])
         pitch_h = held(pitch, fs)
-        s[f"{side}_foot_pitch"] = pitch_h - local_baseline(pitch_h, stand, pose.t)
+        s[f"{side}_foot_pitch"] = pitch_h - local_baseline(pitch_h, stand_side, pose.t)
         # Heel lift: the heel and the ankle rise (the ankle 0.7 x the heel: it sits ~70 % of the
         # foot from the toes the foot pivots on) while the toes stay down, relative to standing,
         # in foot lengths, as held for HOLD_S. The smaller rise of the two counts: MediaPipe's
         # heel point alone climbs up the calf at depth, and its foot pitch errs even more (dev
         # split, heels flat: pitch-based lift 0.38 at the 95th percentile, this 0.17).
-        foot_len = FOOT_PER_SHANK * baseline(g.distance(xy[:, p["knee"]], xy[:, p["ankle"]]), stand)
-        rise = {part: held((local_baseline(xy[:, p[part], 1], stand, pose.t) - xy[:, p[part], 1]) / foot_len, fs)
+        foot_len = FOOT_PER_SHANK * baseline(g.distance(xy[:, p["knee"]], xy[:, p["ankle"]]), stand_side)
+        rise = {part: held((local_baseline(xy[:, p[part], 1], stand_side, pose.t) - xy[:, p[part], 1]) / foot_len, fs)
                 for part in ("heel", "ankle", "foot")}
         s[f"{side}_heel_lift"] = np.fmin(rise["heel"], rise["ankle"] / ANKLE_LEVER) - np.clip(rise["foot"], 0.0, None)
-        base[f"{side}_foot_length_px"] = baseline(g.distance(xy[:, p["heel"]], xy[:, p["foot"]]), stand)
+        base[f"{side}_foot_length_px"] = baseline(g.distance(xy[:, p["heel"]], xy[:, p["foot"]]), stand_side)
 
         # --- front / rear view ---
         # FPPA needs the thigh in the image plane: once it points at the camera (projected
         # length under FPPA_MIN_THIGH of standing) a pixel of knee error swings the angle by
         # tens of degrees (the front-view trap of BIOMECHANICS.md), so it is not reported.
         thigh = g.distance(xy[:, p["hip"]], xy[:, p["knee"]])
-        conditioned = thigh >= FPPA_MIN_THIGH * baseline(thigh, stand)
+        conditioned = thigh >= FPPA_MIN_THIGH * baseline(thigh, stand_front)
         fppa = np.where(conditioned, fro[f"{side}_fppa"], np.nan)
         s[f"{side}_fppa"] = fppa
-        base[f"{side}_fppa"] = baseline(fppa, stand)
-        s[f"{side}_fppa_rel"] = fppa - local_baseline(fppa, stand, pose.t)
+        base[f"{side}_fppa"] = baseline(fppa, stand_front)
+        s[f"{side}_fppa_rel"] = fppa - local_baseline(fppa, stand_front, pose.t)
         s[f"{side}_knee_offset"] = fro[f"{side}_knee_offset"]
-        knee, lever_ok, b = knee_alignment(xy, side, stand, pose.t)
+        knee, lever_ok, b = knee_alignment(xy, side, stand_front, pose.t)
         levers[side] = knee.pop("lever_px")
         for name, x in knee.items():
             s[f"{side}_{name}"] = np.where(lever_ok, x, np.nan)
         s[f"{side}_knee_valgus"] = s[f"{side}_knee_rotation"] + s[f"{side}_toe_out"]
         base.update({f"{side}_{k}": v for k, v in b.items()})
-        base[f"{side}_foot_roll"] = baseline(fro[f"{side}_foot_roll"], stand)
-        s[f"{side}_foot_roll"] = fro[f"{side}_foot_roll"] - local_baseline(fro[f"{side}_foot_roll"], stand, pose.t)
+        base[f"{side}_foot_roll"] = baseline(fro[f"{side}_foot_roll"], stand_front)
+        s[f"{side}_foot_roll"] = fro[f"{side}_foot_roll"] - local_baseline(fro[f"{side}_foot_roll"], stand_front, pose.t)
 
     s["trunk_lean"] = sag["trunk_lean"]
     s["knee_ankle_ratio"] = fro["knee_ankle_ratio"]
     for name in ("hip_shift", "pelvic_obliquity"):
-        base[name] = baseline(fro[name], stand)
-        s[name] = fro[name] - local_baseline(fro[name], stand, pose.t)
+        base[name] = baseline(fro[name], stand_front)
+        s[name] = fro[name] - local_baseline(fro[name], stand_front, pose.t)
     with np.errstate(invalid="ignore", divide="ignore"):
         s["stance_ratio"] = (np.abs(xy[:, L_ANKLE, 0] - xy[:, R_ANKLE, 0])
                              / np.abs(xy[:, L_SHOULDER, 0] - xy[:, R_SHOULDER, 0]))
-    base["stance_ratio"] = baseline(s["stance_ratio"], stand)
+    base["stance_ratio"] = baseline(s["stance_ratio"], stand_front)
 
     # Gate by view (side-obliques count as side), and in side views keep only the nearer leg.
-    labels = effective_labels(view)
     for name, x in s.items():
         views = np.array([metric_visible(name, v) if v else False for v in labels])
         x = np.where(views, x, np.nan)
@@ -267,7 +272,7 @@ def frame_series(pose: CleanPose, view: ViewEstimate, stand: np.ndarray,
 
     near_side_names()
     if calibration:
-        s.update(apply_side(s, calibration, standing=standing_values(s, stand)))
+        s.update(apply_side(s, calibration, standing=standing_values(s, stand_side)))
         for side in SIDES:
             s[f"{side}_knee_valgus"] = apply_valgus(s, side, labels, calibration)
     for side in SIDES:
@@ -275,13 +280,19 @@ def frame_series(pose: CleanPose, view: ViewEstimate, stand: np.ndarray,
         s[f"{side}_knee_tracking"] = (levers[side] * np.sin(np.radians(s[f"{side}_knee_valgus"]))
                                       / (FOOT_PER_SHANK * base[f"{side}_shank_px"]))
     for side in SIDES:
-        # Once the heel rises the shin's lean is no longer the ankle's bend: the lift comes off
-        # as far as it is beyond what MediaPipe's feet err with heels down.
-        lifted = np.clip(s[f"{side}_heel_lift"] - HEEL_NOISE, 0.0, 1.0)
-        s[f"{side}_dorsiflexion"] = s[f"{side}_shank_inclination"] - np.degrees(np.arcsin(lifted))
+        # The ankle's bend is the shin's lean with the heel down. A lifted heel would make it
+        # less, but MediaPipe's heel cannot tell a lift from its own error (heel_lift is not
+        # judged), and taking its noise off the shin doubled the rep's error (dev split).
+        s[f"{side}_dorsiflexion"] = s[f"{side}_shank_inclination"]
     near_side_names()
     s["trunk_minus_shank"] = s["trunk_lean"] - s["shank_inclination"]
     return s, base
+
+
+def _stand_in(stand: np.ndarray, labels: np.ndarray, views: tuple[str, ...]) -> np.ndarray:
+    """(T,) the standing frames whose view is one of ``views``; all standing frames if none is."""
+    m = stand & np.isin(labels, views)
+    return m if m.any() else stand
 
 
 def knee_alignment(xy: np.ndarray, side: str, stand: np.ndarray, t: np.ndarray):
