@@ -108,7 +108,7 @@ def _reps_in_segment(t, x, p: RepParams, offset: int, is_first: bool, is_last: b
     # stands out as a peak (it is then reported as incomplete, not silently dropped).
     padded = np.concatenate([[standing], xf, [standing]])
     peaks, _ = find_peaks(padded, prominence=p.min_amplitude, distance=max(1, int(p.min_duration_s / dt / 2)))
-    peaks = _merge_plateau_peaks(xf, peaks - 1, 0.5 * p.min_amplitude)
+    peaks = _merge_plateau_peaks(xf, peaks - 1, 0.5 * p.min_amplitude, standing, p.standing_tolerance)
     reps: list[Rep] = []
     for k, peak in enumerate(peaks):
         lo = peaks[k - 1] if k > 0 else 0
@@ -145,12 +145,18 @@ def _reps_in_segment(t, x, p: RepParams, offset: int, is_first: bool, is_last: b
     return reps
 
 
-def _merge_plateau_peaks(x: np.ndarray, peaks: np.ndarray, dip: float) -> np.ndarray:
+def _merge_plateau_peaks(x: np.ndarray, peaks: np.ndarray, dip: float, standing: float = -np.inf,
+                         tolerance: float = 0.0) -> np.ndarray:
     """Peaks not separated by a dip of at least ``dip`` are one bottom (a flat or capped bottom
-    can give find_peaks two equal maxima with full prominence each); the higher one stays."""
+    can give find_peaks two equal maxima with full prominence each), and so are peaks whose dip
+    stays deeper than a rep may end (``tolerance`` of the lower peak's depth above ``standing``):
+    a bottom that MediaPipe reads jumping up and down under a barbell's plates is one rep, not
+    two halves that each "did not return to standing". The higher peak stays."""
     out: list[int] = []
     for k in peaks:
-        if out and float(np.min(x[out[-1]:k + 1])) > min(x[out[-1]], x[k]) - dip:
+        low = float(np.min(x[out[-1]:k + 1])) if out else np.nan
+        lower_peak = min(x[out[-1]], x[k]) if out else np.nan
+        if out and (low > lower_peak - dip or low > standing + tolerance * (lower_peak - standing)):
             if x[k] > x[out[-1]]:
                 out[-1] = int(k)
             continue

@@ -298,7 +298,7 @@ def score_case(case: BenchCase, acc: BenchScore, profiles: dict) -> None:
     from ..profile import load_profile
 
     acc.clips += 1
-    if case.assessment.exercise == "unknown" and "followed reliably" in (case.assessment.why or ""):
+    if case.assessment.exercise == "unknown" and "followed reliably" in (case.assessment.why_exercise or ""):
         # "Cannot follow the legs" is an answer, not a count: right when MediaPipe's legs were
         # really off the truth (leg error over UNRELIABLE_ERROR, or lost) in most frames. Such
         # clips are left out of the rep, view and exercise counts and listed on their own.
