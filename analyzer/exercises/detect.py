@@ -55,6 +55,10 @@ SPLIT_MIN = 0.45
 # Walking: the hip centre moves this many leg lengths sideways in the picture within one rep
 # (a squat in place: under 0.5 on the real clips; walk_jump_two_people: 7).
 TRAVEL_MAX = 1.2
+# From the front or behind, ankles this far apart up the picture (leg lengths) are a split
+# stance: dev-split squats read at most 0.10 (median 0.03), real front squats at most 0.07, the
+# dev split's front/rear lunges 0.30 and 0.45.
+STAGGER_MIN = 0.15
 # Under this fraction of frames with a reliable leg the exercise is not guessed (a ci-split
 # barbell clip at 360x640, noise and CRF 30: 0.35; the dev split's squats: see bench notes).
 LEGS_RELIABLE_MIN = 0.5
@@ -77,6 +81,7 @@ class Cues:
     split: float = 0.0          # how far apart front-to-back the feet stand, leg lengths
     split_reps: int = 0         # knee-bend reps done in a split stance
     moving_reps: int = 0        # knee-bend reps during which the person travelled
+    stagger: float = 0.0        # front/rear views: the ankles' height apart in the picture, leg lengths
 
     def as_dict(self) -> dict:
         return {k: (round(v, 3) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
@@ -93,6 +98,26 @@ def split_stance(world: np.ndarray) -> np.ndarray:
         fwd /= np.linalg.norm(fwd, axis=1, keepdims=True)
         leg = np.nanmedian(np.linalg.norm(w[:, L_HIP] - w[:, L_ANKLE], axis=1))
         return np.abs(np.sum((w[:, L_ANKLE] - w[:, R_ANKLE]) * fwd, axis=1)) / leg
+
+
+def stagger_in_picture(track: PoseTrack, view) -> float:
+    """From the front or behind, how far apart the two ankles sit up and down the picture
+    (median over the front/rear frames, in leg lengths): the foot set back stands further from
+    the camera, so it shows higher. MediaPipe's 3D depth barely sees a split stance along the
+    camera's axis (test-split lunges from the front read 0.13-0.34 of split in 3D, squats 0.1),
+    the picture does. 0 when the video is not mainly a front or rear view."""
+    from ..skeleton import L_ANKLE, L_HIP, R_ANKLE
+
+    if view.label not in ("front", "rear"):
+        return 0.0
+    xy = track.xy
+    frames = np.isin(view.frame_label, ("front", "rear"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        leg = np.nanmedian(np.linalg.norm(xy[:, L_HIP] - xy[:, L_ANKLE], axis=1))
+        d = np.abs(xy[frames, L_ANKLE, 1] - xy[frames, R_ANKLE, 1]) / leg
+        out = float(np.nanmedian(d)) if np.isfinite(d).any() and leg > 0 else 0.0
+    return out if np.isfinite(out) else 0.0
 
 
 def travel(xy: np.ndarray, start: int, stop: int) -> float:
@@ -216,7 +241,8 @@ def cues(track: PoseTrack, quality=None) -> Cues:
         amps = [max(abs(np.nanmax(roll[r.start:r.end + 1])), abs(np.nanmin(roll[r.start:r.end + 1]))) / 5.0
                 for r in roll_reps if r.complete]
         roll_score = float(max(amps or [0.0]))
-    return Cues(seated, raise_reps, raise_bent, squat_reps, toe_score, roll_score, split_level, split_reps, moving_reps)
+    return Cues(seated, raise_reps, raise_bent, squat_reps, toe_score, roll_score, split_level, split_reps, moving_reps,
+                stagger_in_picture(track, view))
 
 
 def legs_reliable(track: PoseTrack, quality=None) -> float:
@@ -246,7 +272,7 @@ def detect(track: PoseTrack, quality=None) -> tuple[str, str]:
                          "(pose lost or jumping): film closer, in better light, with the whole body in the picture")
     # Knee bends in a split stance or while travelling are not squats, and a video with any is
     # not a squat video (a lunge set, a walk, a jump landing) even if some bends look like one.
-    if c.split_reps:
+    if c.split_reps or c.stagger >= STAGGER_MIN:
         return UNKNOWN, "the knees bent with one foot in front of the other (a lunge or split squat)"
     if c.moving_reps:
         return UNKNOWN, "the person moved across the picture (walking or jumping, not squatting in place)"

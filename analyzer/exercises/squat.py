@@ -74,6 +74,10 @@ MAX_DEPTH_DEG = 150.0
 
 # The heel-lift estimate with heels flat, 95th percentile at the bottom of a squat (dev split).
 HEEL_NOISE = 0.17
+# Front/rear rules need the camera within this many degrees of square-on (the view estimate's
+# plane angle, per rep). Dev split: cameras 0-25 deg round read 2-19 deg, cameras 30-37 deg
+# round (hip shift, narrow stance and valgus called on good reps) read 21-30; real front clips 2-11.
+SQUARE_MAX_DEG = 20.0
 # Heel lift pivots about the toes; the ankle sits ~70 % of the foot length from them.
 ANKLE_LEVER = 0.7
 
@@ -497,6 +501,14 @@ def _measurements(rep: RepResult, s: dict[str, np.ndarray], depth: np.ndarray, p
         if code in rules:
             skipped.append(dict(code=code, side=side, why=why))
 
+    # How far round from square-on the camera saw this rep (view.frame_plane: 0 = the frontal
+    # plane faces the camera). Stance width, hip shift and the knees' line are read across the
+    # picture, so a camera a third of the way round shrinks and skews them.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        off_square = (float(np.nanmedian(view.frame_plane[a:e + 1])) if view.frame_plane is not None
+                      and np.isfinite(view.frame_plane[a:e + 1]).any() else 0.0)
+
     def needs(code: str, metric: str, groups: tuple[str, ...], side: str | None = None,
               window: slice = bottom) -> bool:
         """True if ``metric`` is measurable in this rep's view and trusted at ``window``; else
@@ -505,6 +517,9 @@ def _measurements(rep: RepResult, s: dict[str, np.ndarray], depth: np.ndarray, p
             return False
         if not metric_visible(metric, rep_view):
             skip(code, side, f"needs {_views_needed(metric)}")
+            return False
+        if rep_view in ("front", "rear") and not metric_visible(metric, "side") and off_square > SQUARE_MAX_DEG:
+            skip(code, side, f"the camera was about {off_square:.0f}° off the {rep_view}; film square-on for the knees and hips")
             return False
         x = s[f"{side}_{metric}" if side and f"{side}_{metric}" in s else metric][window]
         if np.isfinite(x).mean() < MIN_COVERAGE:
