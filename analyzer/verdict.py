@@ -63,7 +63,7 @@ def beyond(value: float, rule: Rule) -> float:
 def classify(value: float, rule: Rule) -> str:
     """'fault', 'borderline' or 'ok' for a finite value (see the module docstring)."""
     b = beyond(value, rule)
-    if b <= 0:
+    if b <= 1e-9 * max(1.0, abs(rule.threshold)):  # at the limit (a duration of whole frames: 0.3 s as 0.29999..)
         return "ok"
     return "borderline" if b <= rule.error_band else "fault"
 
