@@ -396,8 +396,13 @@ def _check_dns(url: str, timeout: float) -> None:
     the connect timeout, so resolve in a daemon thread and stop waiting. Skipped behind a proxy
     (the proxy resolves the name).
     """
+    from .offline import user_proxy_env
+
     parts = urllib.parse.urlsplit(url)
-    if urllib.request.getproxies().get(parts.scheme):
+    # The user's proxy, not the dead one kinetic sets for MediaPipe's usage logger once a pose
+    # model has been opened in this process (which would skip the check and let DNS hang).
+    user = {k.lower(): v for k, v in user_proxy_env().items()}
+    if user.get(f"{parts.scheme}_proxy") or user.get("all_proxy"):
         return
     outcome: list[BaseException | None] = []
 

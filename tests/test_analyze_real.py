@@ -280,5 +280,8 @@ def test_demo_finds_the_chain(tmp_path, model_path):
                                                               progress=False)).summary
     assert front["view"]["label"] == "front" and len(front["reps"]) == 2
     assert front["reps"][0]["faults"] == []
-    assert {(f["code"], f["side"]) for f in front["faults"] if f["code"] == "knee_valgus"} == {
-        ("knee_valgus", "left"), ("knee_valgus", "right")}
+    # Valgus 29 deg left / 26 deg right (samples/demo.toml) read ~22 / ~18: the left is a fault,
+    # the right at least borderline against the dev-fitted +-8.7 deg band; nothing else.
+    assert {(f["code"], f["side"]) for f in front["faults"]} == {("knee_valgus", "left")}
+    assert ("knee_valgus", "right") in {(f["code"], f["side"]) for f in front["faults"] + front["borderline"]}
+    assert front["reps"][1]["root_cause"] == "knee_valgus"

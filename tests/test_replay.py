@@ -143,8 +143,9 @@ def test_failure_keeps_previous_file_and_success_replaces_it(tmp_path):
             raise KeyboardInterrupt
     assert out.read_bytes() == b"previous run"
     with ReplayWriter(out, 32, 32, fps=30) as w:
-        w.write(frame(32, 32, 0), 0.0)
-    assert probe(out).frames == 1
+        for i in range(3):  # probe() calls a one-frame file a still picture
+            w.write(frame(32, 32, i), i / 30)
+    assert probe(out).frames == 3
     assert sorted(os.listdir(tmp_path)) == ["replay.mp4"]
     assert (out.stat().st_mode & 0o777) != 0o600  # normal permissions, not a private temp file
 

@@ -66,7 +66,7 @@ _FINDING = Obj(dict(code=STR, side=STR_, rep=INT_, start_s=NUM, end_s=NUM, onset
                     unit=STR_, error_band=NUM_, severity=STR, view=STR_, link=LINK, message=STR_),
                frozenset({"code", "start_s", "end_s", "onset_s", "value", "threshold", "severity", "link"}))
 _NOT_JUDGED = Obj(dict(code=STR_, side=STR_, why=STR_, link=STR_))
-_SEGMENT = Obj(dict(label=STR, start_s=NUM, end_s=NUM, azimuth_deg=NUM, confidence=NUM_, facing=STR_,
+_SEGMENT = Obj(dict(label=STR, start_s=NUM, end_s=NUM, azimuth_deg=NUM_, confidence=NUM_, facing=STR_,
                     near_side=STR_), frozenset({"label", "start_s", "end_s"}))
 
 SUMMARY = Obj(dict(
