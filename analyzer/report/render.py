@@ -542,7 +542,7 @@ def _coach(analysis: Analysis) -> str:
              f"<th>Seen from</th><th>Source</th></tr></thead><tbody>{''.join(rule_rows)}</tbody></table>")
     seg_rows = "".join(
         "<tr>" + "".join(f"<td>{E(x)}</td>" for x in (g.get("label"), f"{g.get('start_s', 0):.1f}–{g.get('end_s', 0):.1f} s",
-                                                       f"{g.get('azimuth_deg', float('nan')):.0f}°", f"{100 * (g.get('confidence') or 0):.0f} %",
+                                                       (f"{g['azimuth_deg']:.0f}°" if g.get("azimuth_deg") is not None else "—"), f"{100 * (g.get('confidence') or 0):.0f} %",
                                                        g.get("facing"), g.get("near_side") or "—")) + "</tr>"
         for g in analysis.view.get("segments") or [])
     segs = ("<table class=data><thead><tr><th>View</th><th>Time</th><th>Azimuth</th><th>Confidence</th><th>Facing</th>"
