@@ -626,7 +626,12 @@ def _measurements(rep: RepResult, s: dict[str, np.ndarray], depth: np.ndarray, p
             out.append(Measurement("narrow_stance", None, v, float(t[a]), float(t[a]), float(t[rep.end])))
 
     # --- any view: standing all the way up after the rep ---
-    if "incomplete_lockout" in rules:
+    if "incomplete_lockout" in rules and rep_view != "side":
+        # Dev split: from the front no bent-kneed top was ever read past 7 deg, from behind the
+        # error reached 13 deg on straight knees, and front-obliques missed 18-23 deg bends; only
+        # a side view (or a side-oblique, corrected) reads the knee's straightening.
+        skip("incomplete_lockout", None, "needs a side view (from the front or behind the knees' bend at the top is not read)")
+    elif "incomplete_lockout" in rules:
         top = _lockout(rep, s, depth, stand_level=_standing_level(s, depth, rep_view), next_start=next_start,
                        side_view=rep_view == "side")
         if top is not None:
