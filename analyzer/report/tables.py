@@ -122,6 +122,8 @@ def rep_table(analysis: Analysis) -> RepTable:
     for r in reps:
         m = r.get("metrics") or {}
         faults = [f for f in analysis.faults if f.get("rep") == r["index"]]
+        borderline = [f for f in analysis.borderline if f.get("rep") == r["index"]]
+        not_judged = {n.get("code") for n in r.get("not_judged") or []}
         cells = {}
         for c in cols:
             title = c.help
@@ -133,8 +135,11 @@ def rep_table(analysis: Analysis) -> RepTable:
                     v = _val(m, "depth_3d_knee_flexion")
                     title = "3D estimate (this view cannot see the knee angle directly)"
                     text = f"{fmt(v, 'deg', digits=0)}*" if v is not None else "—"
-                hits = [f for f in faults if f["code"] in c.codes and (side is None or f.get("side") in (None, side))]
-                status = max((fault_status(f) for f in hits), key=STATUS_RANK.get) if hits else ("ok" if c.codes and v is not None else "")
+                # Borderline findings colour the cell amber (they are not warnings of the row).
+                hits = [f for f in faults + borderline if f["code"] in c.codes and (side is None or f.get("side") in (None, side))]
+                # A value of a rule this rep did not judge (pelvic drop, heel lift) is shown plain, not green.
+                judged = c.codes and not set(c.codes) <= not_judged
+                status = max((fault_status(f) for f in hits), key=STATUS_RANK.get) if hits else ("ok" if judged and v is not None else "")
                 parts.append((text, status))
             cells[c.key] = Cell(parts, title)
         tempo = " / ".join(fmt(_val(m, k), "s").replace(" s", "") for k in ("descent_s", "bottom_pause_s", "ascent_s")) + " s"
