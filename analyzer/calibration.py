@@ -68,43 +68,20 @@ def apply_valgus(series: dict[str, np.ndarray], side: str, frame_view: np.ndarra
     return out
 
 
-def standing_values(series: dict[str, np.ndarray], stand: np.ndarray, names=("shank_inclination", "thigh_inclination"),
-                    sides=("left", "right")) -> dict[str, float]:
-    """The standing (median over ``stand`` frames) value of each sagittal angle, keyed
-    ``{side}_{name}_standing`` and ``trunk_lean_standing``: MediaPipe's error on a body is
-    largely the same standing and squatting, so the corrections use it as a feature."""
-    def med(x):
-        v = np.asarray(x, np.float64)[stand]
-        v = v[np.isfinite(v)]
-        return float(np.median(v)) if len(v) else float("nan")
-
-    out = {f"{side}_{n}_standing": med(series[f"{side}_{n}"]) for side in sides for n in names if f"{side}_{n}" in series}
-    out["trunk_lean_standing"] = med(series["trunk_lean"])
-    for n in names:  # the near leg's, under the side-free name (the trunk model's features)
-        if n in series:
-            out[f"{n}_standing"] = med(series[n])
-    return out
-
-
-def apply_side(series: dict[str, np.ndarray], models: dict[str, LinearModel], sides=("left", "right"),
-               standing: dict[str, float] | None = None) -> dict[str, np.ndarray]:
+def apply_side(series: dict[str, np.ndarray], models: dict[str, LinearModel], sides=("left", "right")) -> dict[str, np.ndarray]:
     """Correct per-side sagittal angles in place of the measured ones.
 
     ``series`` has ``{side}_{metric}`` arrays and ``trunk_lean``; models are keyed by the metric
     without side (``shank_inclination``, ``thigh_inclination``, ``trunk_lean``) and their
-    features name metrics the same way, ``*_standing`` naming the standing values of
-    :func:`standing_values` (given as ``standing``). Knee and hip flexion are rebuilt from the
-    corrected parts (in a 2D side view knee flexion = thigh + shank inclination and hip flexion =
-    thigh + trunk inclination, exactly).
+    features name metrics the same way. Knee and hip flexion are rebuilt from the corrected
+    parts (in a 2D side view knee flexion = thigh + shank inclination and hip flexion = thigh +
+    trunk inclination, exactly).
     """
     if not models:
         return series
-    standing = standing or {}
-    n = len(series["trunk_lean"])
     out = dict(series)
     for side in sides:
         measured = {name.removeprefix(f"{side}_"): x for name, x in series.items() if name.startswith(f"{side}_")}
-        measured.update({k.removeprefix(f"{side}_"): np.full(n, v) for k, v in standing.items() if k.startswith(f"{side}_")})
         measured["trunk_lean"] = series["trunk_lean"]
         for target in ("shank_inclination", "thigh_inclination"):
             if target in models:
@@ -112,8 +89,7 @@ def apply_side(series: dict[str, np.ndarray], models: dict[str, LinearModel], si
         out[f"{side}_knee_flexion"] = out[f"{side}_thigh_inclination"] + out[f"{side}_shank_inclination"]
     if "trunk_lean" in models:
         # Trunk features are the side-free (near-leg) series, e.g. ``thigh_inclination``.
-        pool = dict(series, **{k: np.full(n, v) for k, v in standing.items() if not k.startswith(sides)})
-        measured = {f: pool[f] for f in ["trunk_lean", *models["trunk_lean"].coefs]}
+        measured = {f: series[f] for f in ["trunk_lean", *models["trunk_lean"].coefs]}
         out["trunk_lean"] = models["trunk_lean"].apply(measured)
     for side in sides:
         # Likewise hip flexion = thigh + trunk inclination in a side view.

@@ -18,8 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..calibration import VALGUS_FEATURES, standing_values
-from ..exercises.common import standing_mask
+from ..calibration import VALGUS_FEATURES
 from ..exercises.squat import analyze_squat
 from ..profile import load_profile
 from ..quality import assess_quality
@@ -28,22 +27,19 @@ from .runner import load_case, materialize_all
 from .score import SIDES, expected_view, near_side
 
 # target -> measured features (per side, near leg; trunk features are side-free near-leg series).
-# Each angle is corrected from its own measurement only, by classical calibration (the reading
-# regressed on the truth, then inverted). A least-squares fit on several features regresses to
-# the bench's typical squat: it learnt that deep thighs come with leaning shins (0.16 x thigh)
-# and shrank the shin's own reading (0.56 x shank), so the demo's vertical shin (10 deg true,
-# 8 deg read by MediaPipe) came out 21 deg, and a limited ankle could never be seen. Standing
-# pose features likewise fitted bodies that all stand straight (a soft-kneed body: 9 deg off).
+# Each angle is corrected from its own measurement only, by an offset or by classical
+# calibration (the reading regressed on the truth, then inverted), whichever errs less left out
+# one body at a time, and not at all where the raw reading is better. A least-squares fit on
+# several features regresses to the bench's typical squat: it learnt that deep thighs come with
+# leaning shins (0.16 x thigh) and shrank the shin's own reading (0.56 x shank), so the demo's
+# vertical shin (10 deg true, 8 deg read by MediaPipe) came out 21 deg, and a limited ankle could
+# never be seen. Standing-pose features likewise fitted bodies that all stand straight (a
+# soft-kneed body: 9 deg off).
 SIDE_MODELS = {
     "shank_inclination": ("shank_inclination",),
     "thigh_inclination": ("thigh_inclination",),
     "trunk_lean": ("trunk_lean",),
 }
-
-
-# Models that only remove a bias (slope 1): see _fit_bias. (None today: the foot's pitch was one,
-# until the dev split showed MediaPipe's pitch at a squat's bottom errs too much to correct.)
-BIAS_ONLY: set[str] = set()
 
 
 @dataclass
@@ -84,11 +80,9 @@ def collect(cases) -> dict[str, Rows]:
         bottoms = [int(np.searchsorted(t, r["bottom_s"])) for r in case.truth["reps"]]
         if view == "side":
             side = near_side(case.azimuth)
-            T = len(s["trunk_lean"])
-            pool = dict(s, **{k: np.full(T, v) for k, v in standing_values(s, standing_mask(a.depth)).items()})
             for target, feats in SIDE_MODELS.items():
                 names = feats if target == "trunk_lean" else [f"{side}_{f}" for f in feats]
-                X = np.stack([pool[f] for f in names], -1)[:n]
+                X = np.stack([s[f] for f in names], -1)[:n]
                 y = (a3["trunk_lean"] if target == "trunk_lean" else a3[f"{side}_{target}"])[:n]
                 rows[target].add(X, y, gi)
         else:
@@ -108,16 +102,6 @@ def _fit(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     A = np.hstack([np.ones((len(X), 1)), X])
     coef, *_ = np.linalg.lstsq(A, y, rcond=None)
     return coef
-
-
-def _fit_bias(X: np.ndarray, y: np.ndarray, flat: float = 2.0) -> np.ndarray:
-    """truth = X[:, 0] - (a + b . X[:, 1:]): the measurement keeps its slope of 1 and only its
-    bias is fitted, on the rows whose truth is within ``flat`` of zero (the heel down). A free
-    slope fitted on a split where most heels stay down shrinks every lift toward zero."""
-    keep = np.abs(y) <= flat
-    A = np.hstack([np.ones((int(keep.sum()), 1)), X[keep, 1:]])
-    bias, *_ = np.linalg.lstsq(A, X[keep, 0] - y[keep], rcond=None)
-    return np.concatenate([[-bias[0]], [1.0], -bias[1:]])
 
 
 def _fit_classical(X: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -152,10 +136,9 @@ def _fit_offset(X: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 def fit_with_cv(r: Rows, how: str = "least_squares") -> tuple[np.ndarray, dict]:
     """(coef [intercept, ...], errors {raw, lobo mean, lobo p90, slope}) - leave one body out.
-    ``how``: least_squares | bias (see _fit_bias) | classical | deshrunk (least squares
-    stretched to slope 1)."""
+    ``how``: least_squares | classical | offset | deshrunk (least squares stretched to slope 1)."""
     X, y, grp = np.asarray(r.X), np.asarray(r.y), np.asarray(r.group)
-    fit = {"least_squares": _fit, "bias": _fit_bias, "classical": _fit_classical, "offset": _fit_offset,
+    fit = {"least_squares": _fit, "classical": _fit_classical, "offset": _fit_offset,
            "deshrunk": lambda X, y: _deshrunk(_fit(X, y), X, y)}[how]
     coef = fit(X, y)
     errs, pred = [], np.full(len(y), np.nan)
@@ -277,7 +260,7 @@ def run(scenarios: list, label: str, cache: Path, size, model: Path, out: Path |
         else:
             # The better of a plain offset and classical calibration, left out one body at a
             # time; none at all when the raw reading is already better.
-            fits = [(how, *fit_with_cv(r, how)) for how in (("bias",) if target in BIAS_ONLY else ("offset", "classical"))]
+            fits = [(how, *fit_with_cv(r, how)) for how in ("offset", "classical")]
             how, coef, e = min(fits, key=lambda f: f[2]["lobo"])
             if e["raw"] <= e["lobo"]:
                 report.append(f"{target:22s} n={e['n']:6d} bodies={e['bodies']:3d}  raw {e['raw']:5.2f}  lobo {e['lobo']:5.2f}: "

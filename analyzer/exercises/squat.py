@@ -27,7 +27,7 @@ import numpy as np
 
 from .. import geometry as g
 from .. import kinematics
-from ..calibration import LinearModel, apply_side, apply_valgus, load_calibration, standing_values
+from ..calibration import LinearModel, apply_side, apply_valgus, load_calibration
 from ..faults import Fault, Measurement, suggestions
 from ..profile import Profile
 from ..reps import Rep, RepParams, find_reps
@@ -276,7 +276,7 @@ def frame_series(pose: CleanPose, view: ViewEstimate, stand: np.ndarray,
 
     near_side_names()
     if calibration:
-        s.update(apply_side(s, calibration, standing=standing_values(s, stand_side)))
+        s.update(apply_side(s, calibration))
         for side in SIDES:
             s[f"{side}_knee_valgus"] = apply_valgus(s, side, labels, calibration)
     for side in SIDES:
