@@ -154,12 +154,13 @@ def _merge_plateau_peaks(x: np.ndarray, peaks: np.ndarray, dip: float, standing:
     two halves that each "did not return to standing". The higher peak stays."""
     out: list[int] = []
     for k in peaks:
-        low = float(np.min(x[out[-1]:k + 1])) if out else np.nan
-        lower_peak = min(x[out[-1]], x[k]) if out else np.nan
-        if out and (low > lower_peak - dip or low > standing + tolerance * (lower_peak - standing)):
-            if x[k] > x[out[-1]]:
-                out[-1] = int(k)
-            continue
+        if out:
+            low = float(np.min(x[out[-1]:k + 1]))
+            lower_peak = min(x[out[-1]], x[k])
+            if low > lower_peak - dip or low > standing + tolerance * (lower_peak - standing):
+                if x[k] > x[out[-1]]:
+                    out[-1] = int(k)
+                continue
         out.append(int(k))
     return np.asarray(out, dtype=int)
 

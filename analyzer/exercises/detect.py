@@ -100,21 +100,31 @@ def split_stance(world: np.ndarray) -> np.ndarray:
         return np.abs(np.sum((w[:, L_ANKLE] - w[:, R_ANKLE]) * fwd, axis=1)) / leg
 
 
+def leg_px(xy: np.ndarray) -> float:
+    """The left hip-ankle distance in the picture, median over the video (px; NaN if never seen):
+    the unit the detection cues are measured in."""
+    from ..skeleton import L_ANKLE, L_HIP
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(np.nanmedian(np.linalg.norm(xy[:, L_HIP] - xy[:, L_ANKLE], axis=1)))
+
+
 def stagger_in_picture(track: PoseTrack, view) -> float:
     """From the front or behind, how far apart the two ankles sit up and down the picture
     (median over the front/rear frames, in leg lengths): the foot set back stands further from
     the camera, so it shows higher. MediaPipe's 3D depth barely sees a split stance along the
     camera's axis (test-split lunges from the front read 0.13-0.34 of split in 3D, squats 0.1),
     the picture does. 0 when the video is not mainly a front or rear view."""
-    from ..skeleton import L_ANKLE, L_HIP, R_ANKLE
+    from ..skeleton import L_ANKLE, R_ANKLE
 
     if view.label not in ("front", "rear"):
         return 0.0
     xy = track.xy
     frames = np.isin(view.frame_label, ("front", "rear"))
+    leg = leg_px(xy)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        leg = np.nanmedian(np.linalg.norm(xy[:, L_HIP] - xy[:, L_ANKLE], axis=1))
         d = np.abs(xy[frames, L_ANKLE, 1] - xy[frames, R_ANKLE, 1]) / leg
         out = float(np.nanmedian(d)) if np.isfinite(d).any() and leg > 0 else 0.0
     return out if np.isfinite(out) else 0.0
@@ -122,10 +132,10 @@ def stagger_in_picture(track: PoseTrack, view) -> float:
 
 def travel(xy: np.ndarray, start: int, stop: int) -> float:
     """How far the hip centre moved sideways in the picture in [start, stop), in leg lengths."""
-    from ..skeleton import L_ANKLE, L_HIP, R_HIP
+    from ..skeleton import L_HIP, R_HIP
 
     hip = 0.5 * (xy[start:stop, L_HIP, 0] + xy[start:stop, R_HIP, 0])
-    leg = np.nanmedian(np.linalg.norm(xy[:, L_HIP] - xy[:, L_ANKLE], axis=1))
+    leg = leg_px(xy)
     if not np.isfinite(hip).any() or not np.isfinite(leg) or leg <= 0:
         return 0.0
     lo, hi = np.nanpercentile(hip, [2, 98])
@@ -137,9 +147,9 @@ def feet_moved(xy: np.ndarray, start: int, stop: int) -> float:
     lengths (75th percentile over the frames of the pair's mean displacement, taking the two
     ankles in whichever order fits: MediaPipe trades left and right at the bottom of a deep squat
     seen from the front): a squat keeps its feet planted, a jump or a step does not."""
-    from ..skeleton import L_ANKLE, L_HIP, R_ANKLE
+    from ..skeleton import L_ANKLE, R_ANKLE
 
-    leg = np.nanmedian(np.linalg.norm(xy[:, L_HIP] - xy[:, L_ANKLE], axis=1))
+    leg = leg_px(xy)
     if not np.isfinite(leg) or leg <= 0:
         return 0.0
     with warnings.catch_warnings():

@@ -400,19 +400,12 @@ exercises of the Pilates article this tool is built on.</p>
 # Per-rep table
 
 
-def _column_title(title: str) -> str:
-    """A column title (ours, "Knee in/out<br><small>L / R</small>"), each text part escaped and
-    the line break and small print kept as markup."""
-    main, _, sub = title.partition("<br><small>")
-    sub = sub.removesuffix("</small>")
-    return E(main) + (f"<br><small>{E(sub)}</small>" if sub else "")
-
-
 def _table(analysis: Analysis, table: RepTable) -> str:
     if not table.rows:
         return ""
     head = ['<th scope="col">Rep</th>', '<th scope="col">Bottom</th>']
-    head += [f'<th scope="col" title="{E(c.help)}">{_column_title(c.title)}</th>' for c in table.columns]
+    head += [f'<th scope="col" title="{E(c.help)}">{E(c.title)}' + (f"<br><small>{E(c.sub)}</small>" if c.sub else "")
+             + "</th>" for c in table.columns]
     head += ['<th scope="col" title="seconds going down / holding near the bottom / coming up">Tempo<br><small>down / hold / up</small></th>',
              '<th scope="col">Warnings</th>', '<th scope="col">Root cause</th>']
     rows = []

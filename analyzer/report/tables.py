@@ -33,6 +33,7 @@ class Column:
     signs: tuple[str, str] | None = None  # words for + and - (signed values)
     absolute: bool = False
     name: str = ""  # plain name, for "not measurable" notes
+    sub: str = ""  # small print under the title ("L / R")
 
     @property
     def plain(self) -> str:
@@ -48,15 +49,15 @@ COLUMNS: tuple[Column, ...] = (
     Column("dorsi", "Shin angle", "deg", (("dorsiflexion", None),), ("limited_dorsiflexion",),
            help="peak forward lean of the shin = ankle dorsiflexion (healthy ≥ 30°)", name="shin angle (dorsiflexion)"),
     Column("heel", "Heel lift", "foot", (("heel_lift", None),), ("heel_lift",), help="peak heel rise, % of foot length"),
-    Column("valgus", "Knee in/out<br><small>L / R</small>", "deg", _LR("knee_valgus"), ("knee_valgus", "knee_varus"),
+    Column("valgus", "Knee in/out", "deg", _LR("knee_valgus"), ("knee_valgus", "knee_varus"),
            help="each knee's rotation in (valgus) or out (varus) about the hip–ankle line, at the bottom",
-           signs=("in", "out"), name="knee in/out (valgus/varus)"),
-    Column("fppa", "FPPA<br><small>L / R</small>", "deg", _LR("fppa"),
+           signs=("in", "out"), name="knee in/out (valgus/varus)", sub="L / R"),
+    Column("fppa", "FPPA", "deg", _LR("fppa"),
            help="frontal-plane projection angle of each knee at the bottom (raw; reads high in deep squats)",
-           name="knee FPPA"),
-    Column("track", "Knee–toe<br><small>L / R</small>", "foot", _LR("knee_tracking"), ("knee_tracking",),
+           name="knee FPPA", sub="L / R"),
+    Column("track", "Knee–toe", "foot", _LR("knee_tracking"), ("knee_tracking",),
            help="each knee's sideways offset from the 2nd/3rd toe, % of foot length", absolute=True,
-           name="knee over the toes"),
+           name="knee over the toes", sub="L / R"),
     Column("trunk", "Trunk lean", "deg", (("trunk_lean", None),), ("excessive_trunk_lean",),
            help="trunk from vertical at the bottom"),
     Column("shift", "Hip shift", "stance", (("hip_shift", None),), ("hip_shift",), help="pelvis sideways, % of stance width",
