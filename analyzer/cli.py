@@ -317,7 +317,7 @@ def cmd_demo(args) -> int:
 
     clips = demo_clips()
     if not clips:
-        _err("the demo clip is missing from this installation (samples/ was not found)")
+        _err("the demo clip is missing from this installation (analyzer/demo/ was not found: reinstall kinetic)")
         return 2
     status = 0
     for clip in clips:

@@ -1,9 +1,9 @@
-"""Where the embedded demo clips are (``samples/`` of the project checkout)."""
+"""Where the embedded demo clips are (``analyzer/demo/``, installed with the package)."""
 from __future__ import annotations
 
 from pathlib import Path
 
-SAMPLES_DIR = Path(__file__).resolve().parents[1] / "samples"
+SAMPLES_DIR = Path(__file__).resolve().parent / "demo"  # package data: ships in the wheel
 DEMO_NAMES = ("demo_side.mp4", "demo_front.mp4")
 
 

@@ -120,7 +120,7 @@ def parity(clips: list[str], model: str, tmp: Path) -> None:
 
     print("\nparity: analyze vs live (live rep verdicts = offline analysis of a window of the live track)")
     for name in clips:
-        clip = VIDEOS / name if (VIDEOS / name).exists() else ROOT / "samples" / name
+        clip = VIDEOS / name if (VIDEOS / name).exists() else ROOT / "analyzer" / "demo" / name
         a = analyze_video(clip, AnalyzeOptions(outdir=tmp / "analyze", model=model, exercise="squat", replay=False,
                                                progress=False)).summary
         code = (

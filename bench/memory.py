@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "samples" / "demo_side.mp4"
+SAMPLE = ROOT / "analyzer" / "demo" / "demo_side.mp4"
 MODEL = ROOT.parent / "shared" / "models" / "pose_landmarker_full.task"
 
 

@@ -263,7 +263,7 @@ def test_view_is_segmented_when_the_camera_turns(analyses):
 
 
 def test_demo_finds_the_chain(tmp_path, model_path):
-    """`kinetic demo`'s clips (rendered by this project, in samples/): rep 1 clean, rep 2 shows
+    """`kinetic demo`'s clips (rendered by this project, in analyzer/demo/): rep 1 clean, rep 2 shows
     the chain that starts at the ankles (side) and the knees caving in (front)."""
     from analyzer.pipeline import AnalyzeOptions, analyze_video
     from analyzer.samples import demo_clips
@@ -280,7 +280,7 @@ def test_demo_finds_the_chain(tmp_path, model_path):
                                                               progress=False)).summary
     assert front["view"]["label"] == "front" and len(front["reps"]) == 2
     assert front["reps"][0]["faults"] == []
-    # Valgus 29 deg left / 26 deg right (samples/demo.toml) read ~22 / ~18: the left is a fault,
+    # Valgus 29 deg left / 26 deg right (analyzer/demo/demo.toml) read ~22 / ~18: the left is a fault,
     # the right at least borderline against the dev-fitted +-8.7 deg band; nothing else.
     assert {(f["code"], f["side"]) for f in front["faults"]} == {("knee_valgus", "left")}
     assert ("knee_valgus", "right") in {(f["code"], f["side"]) for f in front["faults"] + front["borderline"]}

@@ -23,7 +23,7 @@ from conftest import IN_CI, ROOT, VIDEOS, need, squat_signal
 
 from analyzer.reps import RepCounter, RepParams, find_reps
 
-SAMPLES = ROOT / "samples"
+SAMPLES = ROOT / "analyzer" / "demo"
 DOCS = ROOT / "docs"
 
 
