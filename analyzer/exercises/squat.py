@@ -632,8 +632,7 @@ def _measurements(rep: RepResult, s: dict[str, np.ndarray], depth: np.ndarray, p
         # a side view (or a side-oblique, corrected) reads the knee's straightening.
         skip("incomplete_lockout", None, "needs a side view (from the front or behind the knees' bend at the top is not read)")
     elif "incomplete_lockout" in rules:
-        top = _lockout(rep, s, depth, stand_level=_standing_level(s, depth, rep_view), next_start=next_start,
-                       side_view=rep_view == "side")
+        top = _lockout(rep, s["knee_flexion"], depth, next_start=next_start)
         if top is not None:
             i, v = top
             rep.metrics["lockout"] = v
@@ -666,23 +665,47 @@ def _corrected(m: Measurement, rep: RepResult, models: dict[str, LinearModel]) -
     return Measurement(m.code, m.side, value, m.onset_s, m.start_s, m.end_s)
 
 
-def _standing_level(s: dict[str, np.ndarray], depth: np.ndarray, view_label: str) -> float:
-    """Knee flexion while standing, in the signal the lockout is judged on."""
-    x = s["knee_flexion"] if view_label == "side" and np.isfinite(s["knee_flexion"]).any() else depth
+# The top of a rep: the frames between its bottom and the next rep's start whose rep signal is
+# within this fraction of the rise from the straightest of them. The knee's reading must be seen
+# there, or the lockout is judged from the rep signal (dev split: oblique-side clips whose knee
+# angle was read only around the bottom took the standing level from frames in transit, and
+# read a 23 deg bent top as 13).
+TOP_FRACTION = 0.25
+# Of the clip's standing frames, at least this share must carry the signal for its standing level.
+MIN_STANDING_SEEN = 0.3
+
+
+def _seen_standing_level(x: np.ndarray, stand: np.ndarray) -> float:
+    """Median of ``x`` over the standing frames, NaN unless enough of them carry it."""
+    seen = stand & np.isfinite(x)
+    if seen.sum() < max(3, MIN_STANDING_SEEN * stand.sum()):
+        return float("nan")
+    return float(np.median(x[seen]))
+
+
+def _lockout(rep: RepResult, knee: np.ndarray, depth: np.ndarray, *, next_start: int) -> tuple[int, float] | None:
+    """(frame, knee flexion beyond standing, deg) at the straightest point of the rep's top: the
+    frames from its bottom to the next rep's start, inclusive (a rep starts standing, so that
+    frame is this one's top too; at 10 fps it may be the only straight one), or to the video's
+    end for the last rep. ``knee``: (T,) side-view knee flexion; ``depth``: (T,) the rep signal,
+    used for both the top and the standing level where the knee's reading misses either. None
+    if neither signal saw the top and the standing pose."""
+    stop = max(rep.bottom + 1, min(len(depth), next_start + 1))
+    idx = np.arange(rep.bottom, stop)
+    d = depth[idx]
+    if np.isfinite(d).any():
+        lo = float(np.nanmin(d))
+        rise = float(depth[rep.bottom]) - lo if np.isfinite(depth[rep.bottom]) else float(np.nanmax(d)) - lo
+        with np.errstate(invalid="ignore"):
+            idx = idx[d <= lo + TOP_FRACTION * max(rise, 0.0)]
     stand = standing_mask(depth)
-    return baseline(x, stand)
-
-
-def _lockout(rep: RepResult, s: dict[str, np.ndarray], depth: np.ndarray, *, stand_level: float, next_start: int,
-             side_view: bool) -> tuple[int, float] | None:
-    """(frame, knee flexion beyond standing) at the straightest point between this rep's bottom
-    and the next rep's start (the video's end for the last rep); None if not seen."""
-    x = s["knee_flexion"] if side_view and np.isfinite(s["knee_flexion"][rep.bottom:next_start]).any() else depth
-    seg = x[rep.bottom:max(rep.bottom + 1, next_start)]
-    if not np.isfinite(seg).any() or not np.isfinite(stand_level):
-        return None
-    k = int(np.nanargmin(seg))
-    return rep.bottom + k, float(seg[k] - stand_level)
+    for x in (knee, depth):
+        level = _seen_standing_level(x, stand)
+        top = idx[np.isfinite(x[idx])]
+        if np.isfinite(level) and len(top):
+            k = int(top[np.argmin(x[top])])
+            return k, float(x[k] - level)
+    return None
 
 
 def _views_needed(metric: str) -> str:
