@@ -40,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     a = sub.add_parser("analyze", help="analyse recorded video(s)",
                        description="Analyse squat videos. Writes OUTDIR/<video name>/ with summary.json, "
                                    "frames.csv, landmarks.npz, replay.mp4 and report.html.")
-    a.add_argument("videos", nargs="+", metavar="VIDEO", help="video file(s) any FFmpeg build can read")
+    a.add_argument("videos", nargs="+", metavar="VIDEO",
+                   help="video file(s) any FFmpeg build can read, folders of videos, or .txt lists of paths")
     a.add_argument("-o", "--outdir", default="kinetic-out", type=Path,
                    help="folder for the results (default: %(default)s)")
     from .exercises import ANALYZERS
@@ -53,7 +54,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="pose model: full, lite, heavy or a path to a .task file (default: %(default)s)")
     a.add_argument("--no-replay", action="store_true", help="skip the annotated replay.mp4 (faster)")
     a.add_argument("--profile", metavar="FILE", help="TOML file overriding thresholds (see analyzer/profiles/squat.toml)")
-    a.add_argument("--jobs", type=int, default=1, metavar="N", help="analyse N videos at once (default: 1)")
+    a.add_argument("--jobs", type=int, default=1, metavar="N",
+                   help="analyse N videos at once (default: 1; capped by cores and memory; with --engine ray: "
+                        "the number of Ray workers)")
+    a.add_argument("--engine", default="local", choices=("local", "ray"),
+                   help="where a batch runs: local processes, or a Ray cluster (pip install 'kinetic[ray]') "
+                        "(default: %(default)s)")
+    a.add_argument("--address", metavar="ADDR",
+                   help="with --engine ray: the cluster to use (host:port from `ray start --head`, or auto); "
+                        "default: a private local cluster of --jobs CPUs")
     a.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
 
     from .live.cli import DESCRIPTION as LIVE_DESCRIPTION, HELP as LIVE_HELP, add_live_arguments
@@ -184,6 +193,13 @@ def _lost(task: tuple) -> tuple[str, None, str]:
     return task[0], None, f"{Path(task[0]).name}: not analysed (its worker process was killed)"
 
 
+def _ray_worker_init() -> None:
+    """Ray actor start-up: the allocator cap of a local worker (Ray handles the signals)."""
+    from .malloc import limit_arenas
+
+    limit_arenas()
+
+
 def _worker_init() -> None:
     """Pool worker start-up: stop signals handled as the parent directs (see analyzer.stopping)."""
     from . import stopping
@@ -222,67 +238,148 @@ def _report_line(summary: dict, outdir: str) -> str:
 
 
 def cmd_analyze(args) -> int:
+    from .engine import InputError, expand_inputs
     from .pipeline import AnalysisError, output_writable
 
     if args.jobs < 1:
         _err("--jobs must be at least 1")
         return 2
+    if args.address and args.engine != "ray":
+        _err("--address is for --engine ray")
+        return 2
+    try:
+        videos = expand_inputs(args.videos)
+    except InputError as exc:
+        _err(str(exc))
+        return 1
     try:
         output_writable(args.outdir)
     except AnalysisError as exc:
         _err(str(exc))
         return 1  # not a usage error: the command line was fine, the folder is not
-    names = _unique_names(args.videos)
+    names = _unique_names(videos)
     base = dict(outdir=args.outdir, exercise=args.exercise, view=args.view, model=args.model,
                 replay=not args.no_replay, profile=args.profile, progress=not args.quiet)
+    if args.engine == "ray":
+        return _analyze_on_ray(args, videos, names, base)
     from .batch import job_cap
 
-    jobs, why = job_cap(min(args.jobs, len(args.videos)))
+    jobs, why = job_cap(min(args.jobs, len(videos)))
     if why:
         _err(f"--jobs {args.jobs}: running {jobs} at once ({why})")
     done: list[str] = []
+    entries: list[dict] = []
     try:
         if jobs == 1:
-            results = (_analyze_one(v, dict(base, name=n)) for v, n in zip(args.videos, names))
+            results = (_analyze_one(v, dict(base, name=n)) for v, n in zip(videos, names))
         else:
             from .batch import run_batch
 
             tasks = [(v, dict(base, name=n, progress_position=i % jobs))
-                     for i, (v, n) in enumerate(zip(args.videos, names))]
+                     for i, (v, n) in enumerate(zip(videos, names))]
             results = run_batch(_analyze_one, tasks, jobs, init=_worker_init, lost=_lost)
         try:
-            failures = _print_results(results, done)
+            failures = _print_results(results, done, entries, engine="local", total=len(videos) if jobs > 1 else 0,
+                                      position=jobs, progress=not args.quiet)
         finally:
             if hasattr(results, "close"):
                 results.close()  # a stop: the workers are told to stop and waited for here
     except KeyboardInterrupt as exc:
-        left = [v for v in args.videos if v not in done]
-        queued = [t[0] for t in getattr(exc, "queued", [])]
-        stopped = [v for v in left if v not in queued]
-        parts = []
-        if stopped:
-            parts.append(f"stopped, no result folder left: {', '.join(Path(v).name for v in stopped)}")
-        if queued:
-            parts.append(f"cancelled before they started: {', '.join(Path(v).name for v in queued)}")
-        _err(f"interrupted ({getattr(exc, 'name', 'SIGINT')}): {len(done)} of {len(args.videos)} videos "
-             f"finished; {'; '.join(parts) or 'nothing left to do'}")
-        return getattr(exc, "exit_code", 130)
-    if len(args.videos) > 1:
-        print(f"{len(args.videos) - failures} of {len(args.videos)} videos analysed", file=sys.stderr)
+        _index(args.outdir, entries)
+        return _interrupted(exc, videos, done)
+    return _batch_end(args.outdir, videos, entries, failures)
+
+
+def _analyze_on_ray(args, videos: list[str], names: list[str], base: dict) -> int:
+    """The same jobs on Ray actors; the model is resolved here once, so no worker downloads it."""
+    from .engine.ray_engine import EngineError, run_ray
+    from .models import ModelError, resolve_model
+
+    try:
+        model = str(resolve_model(args.model, progress=not args.quiet))
+    except ModelError as exc:
+        _err(str(exc))
+        return 1
+    tasks = [(v, dict(base, model=model, name=n, progress=False)) for v, n in zip(videos, names)]
+    done: list[str] = []
+    entries: list[dict] = []
+    try:
+        results = run_ray(_analyze_one, tasks, workers=args.jobs, address=args.address, init=_ray_worker_init,
+                          lost=_lost)
+        try:
+            failures = _print_results(results, done, entries, engine="ray", total=len(videos), position=0,
+                                      progress=not args.quiet)
+        finally:
+            results.close()
+    except EngineError as exc:
+        _err(str(exc))
+        return 1
+    except KeyboardInterrupt as exc:
+        _index(args.outdir, entries)
+        return _interrupted(exc, videos, done)
+    return _batch_end(args.outdir, videos, entries, failures)
+
+
+def _interrupted(exc: KeyboardInterrupt, videos: list[str], done: list[str]) -> int:
+    left = [v for v in videos if v not in done]
+    queued = [t[0] for t in getattr(exc, "queued", [])]
+    stopped = [v for v in left if v not in queued]
+    parts = []
+    if stopped:
+        parts.append(f"stopped, no result folder left: {', '.join(Path(v).name for v in stopped)}")
+    if queued:
+        parts.append(f"cancelled before they started: {', '.join(Path(v).name for v in queued)}")
+    _err(f"interrupted ({getattr(exc, 'name', 'SIGINT')}): {len(done)} of {len(videos)} videos "
+         f"finished; {'; '.join(parts) or 'nothing left to do'}")
+    return getattr(exc, "exit_code", 130)
+
+
+def _index(outdir: Path, entries: list[dict]) -> None:
+    """Record this run's results in OUTDIR/index.json; a failure to do so is said, not fatal."""
+    if not entries:
+        return
+    from .engine import write_index
+
+    try:
+        write_index(outdir, entries)
+    except OSError as exc:
+        _err(f"{outdir}/index.json not updated ({exc.strerror or exc})")
+
+
+def _batch_end(outdir: Path, videos: list[str], entries: list[dict], failures: int) -> int:
+    """The index, and for a batch the closing summary: done / failed, with each failure's reason."""
+    _index(outdir, entries)
+    if len(videos) > 1:
+        failed = [e for e in entries if e["status"] != "ok"]
+        line = f"{len(videos) - failures} of {len(videos)} videos analysed"
+        if failed:
+            line += f"; failed: " + "; ".join(e["error"] for e in failed)
+        print(line + f" (index: {outdir / 'index.json'})", file=sys.stderr)
     return 1 if failures else 0
 
 
-def _print_results(results, done: list[str] | None = None) -> int:
-    """Print each result as it comes; ``done`` collects the videos handled (ok or failed)."""
+def _print_results(results, done: list[str] | None = None, entries: list[dict] | None = None, *,
+                   engine: str = "local", total: int = 0, position: int = 0, progress: bool = True) -> int:
+    """Print each result as it comes; ``done`` collects the videos handled (ok or failed),
+    ``entries`` their index lines. ``total`` > 0: a progress bar over the batch's videos (below
+    the workers' own bars, at ``position``)."""
+    from .engine.index import entry
+    from .progress import progress_bar
+
     failures = 0
-    for video, res, error in results:
-        if done is not None:
-            done.append(video)
-        if error:
-            failures += 1
-            _err(error)
-        else:
-            print(_report_line(res["summary"], res["outdir"]), flush=True)
+    with progress_bar(total=total, desc="videos", enabled=progress and total > 0, position=position,
+                      unit="video") as bar:
+        for video, res, error in results:
+            if done is not None:
+                done.append(video)
+            if entries is not None:
+                entries.append(entry(video, res, error, engine))
+            if error:
+                failures += 1
+                _err(error)
+            else:
+                print(_report_line(res["summary"], res["outdir"]), flush=True)
+            bar.update(1)
     return failures
 
 
