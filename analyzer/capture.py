@@ -152,8 +152,11 @@ def probe(path: str | os.PathLike) -> VideoInfo:
         )
 
 
-def iter_frames(path: str | os.PathLike) -> Iterator[Frame]:
+def iter_frames(path: str | os.PathLike, size: tuple[int, int] | None = None) -> Iterator[Frame]:
     """Decode a video into upright RGB frames with their true presentation times.
+
+    ``size``: (width, height) of the upright frames wanted, scaled in the decoder's own
+    colour conversion (one pass, AREA averaging); None keeps the video's size.
 
     A generator: the file is opened on the first ``next()`` and closed when the generator is
     exhausted, raises, or is closed (``with contextlib.closing(iter_frames(p)) as frames:`` when
@@ -187,7 +190,7 @@ def iter_frames(path: str | os.PathLike) -> Iterator[Frame]:
                 else:
                     first_pts = pts if first_pts is None else first_pts
                     t = float((pts - first_pts) * tb)
-                yield Frame(n, t, _to_rgb(frame, orient))
+                yield Frame(n, t, _to_rgb(frame, orient, size))
                 prev_t = t
                 n += 1
         except av.FFmpegError as e:
@@ -358,7 +361,7 @@ def _orientation(frame: av.VideoFrame) -> _Orientation:
     return _Orientation()
 
 
-def _to_rgb(frame: av.VideoFrame, orient: _Orientation) -> np.ndarray:
+def _to_rgb(frame: av.VideoFrame, orient: _Orientation, size: tuple[int, int] | None = None) -> np.ndarray:
     """Decoded frame -> (H, W, 3) uint8 C-contiguous upright RGB.
 
     swscale uses the frame's own colour matrix and range tags. It runs single-threaded: the
@@ -366,5 +369,9 @@ def _to_rgb(frame: av.VideoFrame, orient: _Orientation) -> np.ndarray:
     slower on 2 cores. The ascontiguousarray removes swscale's row padding (1080 px * 3 ->
     3264-byte rows) and materialises the rotation in the same single copy.
     """
-    rgb = frame.to_ndarray(format="rgb24", threads=1)
+    if size is None:
+        rgb = frame.to_ndarray(format="rgb24", threads=1)
+    else:  # the stored frame is scaled: (width, height) before the rotation is applied
+        w, h = (size[1], size[0]) if orient.transpose else size
+        rgb = frame.to_ndarray(format="rgb24", width=int(w), height=int(h), interpolation="AREA", threads=1)
     return np.ascontiguousarray(orient.apply(rgb))
