@@ -285,7 +285,8 @@ def cmd_analyze(args) -> int:
             if hasattr(results, "close"):
                 results.close()  # a stop: the workers are told to stop and waited for here
     except KeyboardInterrupt as exc:
-        _index(args.outdir, entries)
+        if len(videos) > 1:
+            _index(args.outdir, entries)
         return _interrupted(exc, videos, done)
     return _batch_end(args.outdir, videos, entries, failures)
 
@@ -347,8 +348,10 @@ def _index(outdir: Path, entries: list[dict]) -> None:
 
 
 def _batch_end(outdir: Path, videos: list[str], entries: list[dict], failures: int) -> int:
-    """The index, and for a batch the closing summary: done / failed, with each failure's reason."""
-    _index(outdir, entries)
+    """For a batch (more than one video, or any Ray run): the index, and the closing summary:
+    done / failed, with each failure's reason. One local video touches nothing but its folder."""
+    if len(videos) > 1 or any(e["engine"] != "local" for e in entries):
+        _index(outdir, entries)
     if len(videos) > 1:
         failed = [e for e in entries if e["status"] != "ok"]
         line = f"{len(videos) - failures} of {len(videos)} videos analysed"

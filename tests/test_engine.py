@@ -60,12 +60,18 @@ def test_a_folder_batch_with_a_bad_file_writes_the_index(tmp_path, model_path):
     assert by_name["broken.mp4"]["status"] == "failed" and "not a video" in by_name["broken.mp4"]["error"]
     assert by_name["side.mp4"]["view"] == "side" and by_name["front.mp4"]["view"] == "front"
     assert all(by_name[n]["reps"] == 2 and by_name[n]["exercise"] == "squat" for n in ("side.mp4", "front.mp4"))
-    # A second run of one clip replaces its entry and keeps the others.
-    proc = _kinetic("analyze", str(src / "side.mp4"), "-o", str(tmp_path / "out"), "--model", str(model_path), "-q",
-                    "--no-replay")
+    # A second batch with one of the clips replaces its entry and keeps the others.
+    (tmp_path / "again").mkdir()
+    shutil.copy(src / "front.mp4", tmp_path / "again" / "front.mp4")
+    proc = _kinetic("analyze", str(src / "side.mp4"), str(tmp_path / "again" / "front.mp4"), "-o", str(tmp_path / "out"),
+                    "--model", str(model_path), "-q", "--no-replay")
     assert proc.returncode == 0, proc.stderr
     again = json.loads((tmp_path / "out" / "index.json").read_text())
-    assert len(again["videos"]) == 3 and again["videos"] != index["videos"]
+    by_video = {e["video"]: e for e in again["videos"]}
+    # the new front.mp4 took the folder "front": the old one's entry went with its result
+    assert sorted(Path(v).parent.name + "/" + Path(v).name for v in by_video) == ["again/front.mp4", "in/broken.mp4",
+                                                                              "in/side.mp4"]
+    assert (again["ok"], again["failed"]) == (2, 1)
 
 
 def _free_port() -> int:

@@ -29,7 +29,8 @@ def entry(video: str, result: dict | None, error: str | None, engine: str) -> di
 
 def write_index(outdir: Path, entries: list[dict]) -> Path:
     """Merge ``entries`` into ``outdir/index.json`` (a video analysed again replaces its old
-    entry; entries whose result folder is gone are dropped) and write it atomically."""
+    entry, so does another video whose result took its folder; entries whose result folder is
+    gone are dropped) and write it atomically."""
     path = Path(outdir) / INDEX_NAME
     old: list[dict] = []
     try:
@@ -39,8 +40,10 @@ def write_index(outdir: Path, entries: list[dict]) -> Path:
     except (OSError, ValueError):
         pass  # none yet, or not ours: rebuilt from this run
     new_videos = {e["video"] for e in entries}
+    new_folders = {e["folder"] for e in entries if e.get("status") == "ok"}
     kept = [e for e in old if e.get("video") not in new_videos
-            and (e.get("status") != "ok" or (Path(outdir) / str(e.get("folder", ""))).is_dir())]
+            and (e.get("status") != "ok" or (e.get("folder") not in new_folders
+                                             and (Path(outdir) / str(e.get("folder", ""))).is_dir()))]
     videos = sorted(kept + entries, key=lambda e: e.get("video", ""))
     doc = dict(schema=INDEX_SCHEMA, kinetic_version=__version__, videos=videos,
                ok=sum(e.get("status") == "ok" for e in videos), failed=sum(e.get("status") != "ok" for e in videos))

@@ -42,7 +42,9 @@ def run_ray(fn: Callable[..., Any], tasks: list[tuple], *, workers: int, address
     if started_here:
         try:
             kw = dict(address=address) if address else dict(num_cpus=workers)
-            ray.init(**kw, include_dashboard=False, log_to_driver=False, configure_logging=False)
+            # Workers get the allocator cap `kinetic` gives itself (analyzer.malloc): flat memory
+            ray.init(**kw, include_dashboard=False, log_to_driver=False, configure_logging=False,
+                     runtime_env={"env_vars": {"MALLOC_ARENA_MAX": "2"}})
         except (ConnectionError, RuntimeError, ValueError) as exc:
             where = f"the Ray cluster at {address}" if address else "a local Ray cluster"
             raise EngineError(f"cannot start or reach {where}: {str(exc).splitlines()[0] if str(exc) else exc}") from None
