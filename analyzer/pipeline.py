@@ -151,6 +151,18 @@ def write_replay(path: str, target: Path, info: VideoInfo, analysis: ExerciseAna
     return time.perf_counter() - start
 
 
+def write_exports(work: Path, track: PoseTrack, analysis: ExerciseAnalysis, header: list[str]) -> None:
+    """Beside frames.csv: its units (CSVW metadata), the landmarks as OpenSim markers
+    (``markers.trc``, metres) and the per-frame joint angles as an OpenSim motion file
+    (``angles.mot``, degrees)."""
+    from .export import column_units, write_csv_metadata, write_mot, write_trc
+
+    write_csv_metadata(work / "frames.csv", header, analysis.depth_label)
+    write_trc(work / "markers.trc", track.t, track.world, track.fps)
+    angles = {n: x for n, x in analysis.series.items() if (column_units(n) or ("",))[0] == "deg"}
+    write_mot(work / "angles.mot", track.t, angles)
+
+
 def unreliable_notices(a: Assessment) -> list[tuple[float, float, str]]:
     """The stretches where the pose was unreliable, for the replay: [(start_s, end_s, text)]."""
     return [(sp.start_s, sp.end_s, sp.text()) for sp in a.quality.spans(needed=needed_groups(a.view))]
@@ -268,8 +280,9 @@ def _analyze_into(path, info, work: Path, opts: AnalyzeOptions, model_path, t_st
         raise AnalysisError(str(exc)) from None
     analysis = a.analysis if a.analysis is not None else empty_analysis(track, a.exercise)
     timings["analysis_s"] = time.perf_counter() - t0
-    write_frames_csv(work / "frames.csv", track.t, track.detected, a.view.frame_label, analysis.reps,
-                     analysis.depth, analysis.series)
+    header = write_frames_csv(work / "frames.csv", track.t, track.detected, a.view.frame_label, analysis.reps,
+                              analysis.depth, analysis.series)
+    write_exports(work, track, analysis, header)
     if opts.replay:
         timings["replay_s"] = write_replay(path, work / "replay.mp4", info, analysis, a.view,
                                            progress=opts.progress, position=opts.progress_position,

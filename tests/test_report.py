@@ -118,7 +118,7 @@ def write_folder(folder: Path, *, faults=True, replay=False, frames=300) -> Path
 
 
 EXTERNAL = re.compile(r"""(?:src|href|action|poster|data)\s*=\s*["']?\s*([^"'\s>]+)|url\(\s*["']?([^"')]+)""", re.I)
-ALLOWED_REFS = {"replay.mp4", "summary.json", "frames.csv"}
+ALLOWED_REFS = {"replay.mp4", "summary.json", "frames.csv", "frames.csv-metadata.json", "markers.trc", "angles.mot"}
 
 
 def external_refs(page: str) -> list[str]:

@@ -576,9 +576,11 @@ def _coach(analysis: Analysis) -> str:
     ]
     dl = "".join(f"<dt>{E(k)}</dt><dd>{E(v)}</dd>" for k, v in facts)
     baselines = ", ".join(f"{k} {v:.3g}" for k, v in (s.get("baselines") or {}).items() if isinstance(v, (int, float)))
-    files = '<a href="summary.json">summary.json</a> · <a href="frames.csv">frames.csv</a>'
-    if analysis.has_replay:
-        files += ' · <a href="replay.mp4">replay.mp4</a>'
+    # the folder's files, linked only where they exist (a folder from an older kinetic has fewer)
+    links = [("summary.json", "summary.json"), ("frames.csv", "frames.csv"),
+             ("frames.csv-metadata.json", "its units"), ("markers.trc", "markers.trc (OpenSim)"),
+             ("angles.mot", "angles.mot (OpenSim)"), ("replay.mp4", "replay.mp4")]
+    files = " · ".join(f'<a href="{name}">{text}</a>' for name, text in links if (analysis.folder / name).is_file())
     return f"""<details class="card coach" id="numbers">
 <summary><h2>The numbers behind it <span class="muted">for coaches and physios</span></h2></summary>
 <h3>Warnings</h3><div class="table-scroll">{faults}</div>
