@@ -73,6 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("-o", "--outdir", default="kinetic-demo", type=Path, help="folder for the results (default: %(default)s)")
     d.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
 
+    from .profile_cli import add_arguments as add_profile_arguments
+
+    add_profile_arguments(sub.add_parser(
+        "profile", help="show the thresholds in effect (and where each comes from), or where the profiles are",
+        description="kinetic profile show [EXERCISE] [--profile FILE]: every rule's limit, error band, severe level, "
+                    "whether it is judged and whether your file changed it. kinetic profile path: the packaged "
+                    "profile files, to copy as the start of your own --profile file."))
+
     r = sub.add_parser("report", help="(re)write report.html from a saved analysis, without the model",
                        description="Write OUTDIR/report.html from the summary.json, frames.csv and replay.mp4 "
                                    "that `kinetic analyze` saved there. OUTDIR may also be the folder given to "
@@ -133,6 +141,9 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_demo(args)
         if args.command == "report":
             return cmd_report(args)
+        if args.command == "profile":
+            from .profile_cli import command as profile_command
+            return profile_command(args, _err)
         if args.command == "models":
             from .models import models_command
             return models_command(args.action, args.variants)
@@ -418,7 +429,7 @@ def cmd_demo(args) -> int:
     clips = demo_clips()
     if not clips:
         _err("the demo clip is missing from this installation (analyzer/demo/ was not found: reinstall kinetic)")
-        return 2
+        return 1
     status = 0
     for clip in clips:
         try:

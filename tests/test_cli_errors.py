@@ -125,11 +125,16 @@ def test_batch_continues_past_bad_files(tmp_path, model_path):
                    "--no-replay", "--jobs", "2")
     lines = assert_one_line_error(proc, "broken.mp4", "missing.mov")
     assert len(lines) == 2
-    assert leftovers(out) == ["squat_side"]
+    assert leftovers(out) == ["index.json", "squat_side"]  # the batch's index beside the one result
     summary = json.loads((out / "squat_side" / "summary.json").read_text())
     assert len(summary["reps"]) == 3
     assert "squat_side.mp4: squat, 3 reps" in proc.stdout
-    assert sorted(p.name for p in (out / "squat_side").iterdir()) == ["frames.csv", "landmarks.npz", "report.html", "summary.json"]
+    assert sorted(p.name for p in (out / "squat_side").iterdir()) == [
+        "angles.mot", "frames.csv", "frames.csv-metadata.json", "landmarks.npz", "markers.trc", "report.html",
+        "summary.json"]
+    index = json.loads((out / "index.json").read_text())
+    assert (index["ok"], index["failed"]) == (1, 2)
+    assert "1 of 3 videos analysed; failed: " in proc.stderr
 
 
 def test_help_and_version():

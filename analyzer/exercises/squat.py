@@ -639,10 +639,13 @@ def _measurements(rep: RepResult, s: dict[str, np.ndarray], depth: np.ndarray, p
             out.append(Measurement("incomplete_lockout", None, v, float(t[i]), float(t[i]), float(t[min(next_start, len(t) - 1)])))
         else:
             skip("incomplete_lockout", None, "the top of the rep was not seen")
-    for code in ("lumbar_rounding", "lumbar_overarch"):
+    for code in NOT_MEASURED:
         skip(code, None, "not measured yet: no spine landmarks")
     return out, skipped
 
+
+# Rules of the profile this version does not measure at all (said so per rep, never judged).
+NOT_MEASURED = ("lumbar_rounding", "lumbar_overarch")
 
 # The rep metric each rule judges (what the report shows next to its verdict).
 RULE_METRIC = {"shallow_depth": "thigh_angle", "limited_dorsiflexion": "dorsiflexion", "heel_lift": "heel_lift",

@@ -60,7 +60,7 @@ def cmd_live(args, err=None) -> int:
                        replay=not args.no_replay, quiet=args.quiet)
     try:
         run_live(opts)
-    except LiveError as exc:
+    except LiveError as exc:  # camera, display, source or output: the run failed (2 is for usage errors)
         err(str(exc))
-        return 2
+        return 1
     return 0
