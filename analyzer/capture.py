@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, replace as _replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Iterator, NamedTuple
@@ -115,6 +115,21 @@ class _Orientation:
         return img
 
 
+def trimmed(info: VideoInfo, start: float | None, end: float | None) -> VideoInfo:
+    """``info`` for the span [start, end] seconds of the video (None: its start or end): the
+    duration and an estimate of the frame count (the frames are counted when decoded).
+    ValueError (one line) for a span that holds no part of the video."""
+    a = 0.0 if start is None else float(start)
+    b = info.duration_s if end is None else min(float(end), info.duration_s)
+    if a < 0 or (end is not None and float(end) <= a):
+        raise ValueError(f"--start {a:g} s and --end {end:g} s do not make a span" if end is not None
+                         else f"--start must be >= 0 s (got {a:g})")
+    if a >= info.duration_s:
+        raise ValueError(f"--start {a:g} s is past the video's end ({info.duration_s:.2f} s)")
+    span = b - a
+    return _replace(info, duration_s=span, frames=max(1, round(span * info.fps)))
+
+
 def probe(path: str | os.PathLike) -> VideoInfo:
     """Read a video's size, rate, length, orientation and codec without decoding it all.
 
@@ -152,11 +167,15 @@ def probe(path: str | os.PathLike) -> VideoInfo:
         )
 
 
-def iter_frames(path: str | os.PathLike, size: tuple[int, int] | None = None) -> Iterator[Frame]:
+def iter_frames(path: str | os.PathLike, size: tuple[int, int] | None = None, *,
+                trim: tuple[float | None, float | None] = (None, None)) -> Iterator[Frame]:
     """Decode a video into upright RGB frames with their true presentation times.
 
     ``size``: (width, height) of the upright frames wanted, scaled in the decoder's own
     colour conversion (one pass, AREA averaging); None keeps the video's size.
+    ``trim``: (start, end) seconds of the video to yield, either None for its start or end:
+    frames outside are decoded but not yielded (frame-exact also for variable frame rates);
+    indices and times of the yielded frames start at 0 at the first one kept.
 
     A generator: the file is opened on the first ``next()`` and closed when the generator is
     exhausted, raises, or is closed (``with contextlib.closing(iter_frames(p)) as frames:`` when
@@ -176,7 +195,10 @@ def iter_frames(path: str | os.PathLike, size: tuple[int, int] | None = None) ->
         stream.thread_type = "AUTO"  # frame + slice threads: 1.5-1.7x faster on 2 cores
         declared = _declared_frames(stream)
         tb = stream.time_base
-        n = 0
+        start, end = trim
+        n = 0  # frames decoded
+        kept = 0  # frames yielded
+        t_kept0 = None  # source time of the first frame yielded
         first_pts = None
         orient = None
         prev_t = 0.0
@@ -190,15 +212,24 @@ def iter_frames(path: str | os.PathLike, size: tuple[int, int] | None = None) ->
                 else:
                     first_pts = pts if first_pts is None else first_pts
                     t = float((pts - first_pts) * tb)
-                yield Frame(n, t, _to_rgb(frame, orient, size))
                 prev_t = t
                 n += 1
+                if end is not None and t > end + 1e-6:
+                    break
+                if start is not None and t < start - 1e-6:
+                    continue
+                t_kept0 = t if t_kept0 is None else t_kept0
+                yield Frame(kept, t - t_kept0, _to_rgb(frame, orient, size))
+                kept += 1
         except av.FFmpegError as e:
             raise VideoError(path, f"truncated or corrupt after frame {n} of "
                                    f"{declared or '?'} ({_ffmpeg_reason(e)})") from None
         if n == 0:
             raise VideoError(path, "video has no frames")
-        _check_not_truncated(path, n, declared)
+        if kept == 0:
+            raise VideoError(path, f"no frame between {start or 0:g} s and {end if end is not None else 'the end'} s")
+        if end is None:  # read to the end: a file that stops short of its index is truncated
+            _check_not_truncated(path, n, declared)
 
 
 # --- opening and validating -------------------------------------------------------------------

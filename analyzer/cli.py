@@ -63,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--address", metavar="ADDR",
                    help="with --engine ray: the cluster to use (host:port from `ray start --head`, or auto); "
                         "default: a private local cluster of --jobs CPUs")
+    a.add_argument("--start", type=float, metavar="S", help="analyse from S seconds into each video")
+    a.add_argument("--end", type=float, metavar="S",
+                   help="analyse up to S seconds into each video (outputs' times then start at --start)")
     a.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
 
     from .live.cli import DESCRIPTION as LIVE_DESCRIPTION, HELP as LIVE_HELP, add_live_arguments
@@ -258,6 +261,10 @@ def cmd_analyze(args) -> int:
     if args.address and args.engine != "ray":
         _err("--address is for --engine ray")
         return 2
+    if (args.start is not None and args.start < 0) or (None not in (args.start, args.end) and args.end <= args.start) \
+            or (args.end is not None and args.end <= 0):
+        _err("--start must be >= 0 and --end after it (seconds into the video)")
+        return 2
     try:
         videos = expand_inputs(args.videos)
     except InputError as exc:
@@ -270,7 +277,8 @@ def cmd_analyze(args) -> int:
         return 1  # not a usage error: the command line was fine, the folder is not
     names = _unique_names(videos)
     base = dict(outdir=args.outdir, exercise=args.exercise, view=args.view, model=args.model,
-                replay=not args.no_replay, profile=args.profile, progress=not args.quiet)
+                replay=not args.no_replay, profile=args.profile, progress=not args.quiet, start=args.start,
+                end=args.end)
     if args.engine == "ray":
         return _analyze_on_ray(args, videos, names, base)
     from .batch import job_cap

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
-from .capture import VideoError, VideoInfo, iter_frames, probe
+from .capture import VideoError, VideoInfo, iter_frames, probe, trimmed
 from .prefetch import prefetch
 from .assess import Assessment, assess
 from .verdict import needed_groups
@@ -49,6 +49,12 @@ class AnalyzeOptions:
     progress: bool = True
     progress_position: int = 0
     name: str | None = None  # output folder name; default: the video's stem
+    start: float | None = None  # seconds into the video to start at (None: its start)
+    end: float | None = None  # seconds into the video to stop at (None: its end)
+
+    @property
+    def trim(self) -> tuple[float | None, float | None]:
+        return self.start, self.end
 
 
 @dataclass
@@ -90,7 +96,7 @@ def output_writable(outdir: Path) -> None:
 
 
 def run_pose(path: str, info: VideoInfo, model_path: Path, *, progress: bool, position: int = 0,
-             segmentation: bool = False) -> tuple[PoseTrack, dict]:
+             segmentation: bool = False, trim: tuple = (None, None)) -> tuple[PoseTrack, dict]:
     """Decode every frame and run the pose model. Returns the track and timings in seconds."""
     from .pose import PoseEstimator, TrackBuilder  # imports mediapipe: only when needed
     from .progress import progress_bar
@@ -106,7 +112,7 @@ def run_pose(path: str, info: VideoInfo, model_path: Path, *, progress: bool, po
         t_mark = time.perf_counter()
         # decode_s: the time spent waiting for the decoder, which runs a few frames ahead in its
         # own thread (prefetch), so mostly hidden behind the pose model's time
-        for frame in prefetch(iter_frames(path)):
+        for frame in prefetch(iter_frames(path, trim=trim)):
             t_got = time.perf_counter()
             image, world, _ = estimator.detect(frame.rgb, frame.t)
             t_done = time.perf_counter()
@@ -122,7 +128,7 @@ def run_pose(path: str, info: VideoInfo, model_path: Path, *, progress: bool, po
 
 
 def write_replay(path: str, target: Path, info: VideoInfo, analysis: ExerciseAnalysis, view: ViewEstimate, *,
-                 progress: bool, position: int = 0, notices=()) -> float:
+                 progress: bool, position: int = 0, notices=(), trim: tuple = (None, None)) -> float:
     """Draw the overlay on every frame and encode ``replay.mp4``; returns seconds spent.
     ``notices``: [(start_s, end_s, text)] shown while no warning is (unreliable pose)."""
     from . import overlay
@@ -142,7 +148,7 @@ def write_replay(path: str, target: Path, info: VideoInfo, analysis: ExerciseAna
     xy = analysis.pose.xy * np.array([out_w / info.width, out_h / info.height]) if scaled else analysis.pose.xy
     with ReplayWriter(target, *(size or (info.width, info.height)), info.fps, max_side=None) as out, \
             progress_bar(total=info.frames, desc="replay", enabled=progress, position=position) as bar:
-        for frame in prefetch(iter_frames(path, size=size)):
+        for frame in prefetch(iter_frames(path, size=size, trim=trim)):
             i = min(frame.index, len(xy) - 1)
             rgb = frame.rgb if frame.rgb.flags.writeable else np.array(frame.rgb)
             overlay.draw(rgb, xy[i], plan.frame(i), view.label, view.facing, total)
@@ -176,14 +182,17 @@ def empty_analysis(track: PoseTrack, exercise: str) -> ExerciseAnalysis:
 
 
 def build_summary(path: str, info: VideoInfo, track: PoseTrack, a: Assessment, analysis: ExerciseAnalysis,
-                  model_path: Path, timings: dict) -> dict:
+                  model_path: Path, timings: dict, trim: tuple = (None, None)) -> dict:
     view, exercise, profile = a.view, a.exercise, a.profile
     return dict(
         schema=SUMMARY_SCHEMA,
         kinetic_version=__version__,
         source=dict(path=str(Path(path).resolve()), frames=len(track), fps=round(info.fps, 4),
                     duration_s=round(info.duration_s, 4), width=info.width, height=info.height,
-                    rotation=info.rotation, codec=info.codec),
+                    rotation=info.rotation, codec=info.codec,
+                    # the span of the video analysed, in its own seconds; every other time is from its start
+                    trim=None if trim == (None, None) else dict(start_s=round(trim[0] or 0.0, 4),
+                                                               end_s=round((trim[0] or 0.0) + info.duration_s, 4))),
         exercise=exercise,
         rep_signal=analysis.depth_label,
         view=view.as_dict(),
@@ -217,6 +226,11 @@ def analyze_video(path: str | os.PathLike, opts: AnalyzeOptions) -> AnalyzeResul
         raise AnalysisError(f"unknown exercise {opts.exercise!r} (choose from {', '.join(EXERCISES)})")
     if opts.view not in VIEWS:
         raise AnalysisError(f"unknown view {opts.view!r} (choose from {', '.join(VIEWS)})")
+    if opts.trim != (None, None):
+        try:
+            info = trimmed(info, *opts.trim)
+        except ValueError as exc:
+            raise AnalysisError(f"{Path(path).name}: {exc}") from None
     if opts.profile is not None:  # a bad profile fails before the slow part
         check_profile(opts.profile, opts.exercise)
     output_writable(opts.outdir)
@@ -263,7 +277,8 @@ def _os_reason(exc: OSError) -> str:
 
 
 def _analyze_into(path, info, work: Path, opts: AnalyzeOptions, model_path, t_start):
-    track, timings = run_pose(path, info, model_path, progress=opts.progress, position=opts.progress_position)
+    track, timings = run_pose(path, info, model_path, progress=opts.progress, position=opts.progress_position,
+                              trim=opts.trim)
     if len(track) == 0:
         raise AnalysisError(f"{Path(path).name}: the video has no frames")
     if track.detection_rate < MIN_DETECTION_RATE:
@@ -286,12 +301,12 @@ def _analyze_into(path, info, work: Path, opts: AnalyzeOptions, model_path, t_st
     if opts.replay:
         timings["replay_s"] = write_replay(path, work / "replay.mp4", info, analysis, a.view,
                                            progress=opts.progress, position=opts.progress_position,
-                                           notices=unreliable_notices(a))
+                                           notices=unreliable_notices(a), trim=opts.trim)
     timings["total_s"] = time.perf_counter() - t_start
     n = len(track)
     timings["pose_fps"] = n / timings["pose_s"] if timings["pose_s"] else 0.0
     timings["pipeline_fps"] = n / timings["total_s"] if timings["total_s"] else 0.0
-    summary = build_summary(path, info, track, a, analysis, model_path, timings)
+    summary = build_summary(path, info, track, a, analysis, model_path, timings, opts.trim)
     write_json(work / "summary.json", summary)
     _write_report(work, path)
     return summary, timings

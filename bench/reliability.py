@@ -672,7 +672,7 @@ def _live_bad_model(ctx: Context) -> Outcome:
     bad = _random_model(d)
     proc = kinetic("live", "--source", ctx.clip(60), "--no-window", "--no-record", "--model", bad, "-q",
                    "--duration", "3", timeout=120)
-    ok, line = one_line_error(proc, "not a usable PoseLandmarker model", code=2)
+    ok, line = one_line_error(proc, "not a usable PoseLandmarker model", code=1)
     return Outcome(ok, line[:160])
 
 
@@ -919,7 +919,7 @@ def _cases() -> list[Case]:
     add("model-empty", "models", "an empty .task file", "one line: the model file is empty", lambda x: _model(x, _empty_model, "empty"))
     add("model-truncated", "models", "pose_landmarker_full.task missing its last byte", "one line: looks like 'full' but is not it (sha256 pin)", lambda x: _model(x, _truncated_named(x), "looks like the 'full' model", "9,398,197"))
     add("model-near-pin", "models", "a 4 KB-short copy of full under another name", "verified against the pin: one line", lambda x: _model(x, _near_pin(x), "looks like the 'full' model"))
-    add("model-live", "models", "`live --model <random file>`", "one line, non-zero exit (2: cannot start)", _live_bad_model)
+    add("model-live", "models", "`live --model <random file>`", "one line, exit 1 (a failed run, like analyze)", _live_bad_model)
     add("signal-term", "signals", "SIGTERM during analyze", "exit 143, 'interrupted (SIGTERM)', no partial folder", lambda x: _signal_analyze(x, signal.SIGTERM))
     add("signal-hup", "signals", "SIGHUP during analyze", "exit 129, 'interrupted (SIGHUP)', no partial folder", lambda x: _signal_analyze(x, signal.SIGHUP))
     add("signal-int", "signals", "SIGINT (Ctrl-C) during analyze", "exit 130, 'interrupted (SIGINT)', no partial folder", lambda x: _signal_analyze(x, signal.SIGINT))

@@ -327,3 +327,47 @@ def test_scaled_replay_draws_the_skeleton_on_the_person(analyses):
             hits += bool(win.any())
     assert hits >= 5, hits
     assert changed.mean() < 0.25  # an overlay, not a different picture
+
+
+def test_start_end_trim_analyses_just_that_span(analyses, model_path, tmp_path):
+    """--start/--end: the outputs cover the span only, with times from its start; the reps found
+    in it are the whole clip's reps in that span, shifted by --start."""
+    import csv
+
+    from analyzer.pipeline import AnalyzeOptions, analyze_video
+
+    src = _path("deepsquat_side_bodyweight.mp4")
+    whole = analyses.summary(src)
+    a, b = 2.0, 7.5
+    out = analyze_video(src, AnalyzeOptions(outdir=tmp_path, model=str(model_path), progress=False, start=a,
+                                            end=b)).outdir
+    s = json.loads((out / "summary.json").read_text())
+    assert s["source"]["trim"] == {"start_s": a, "end_s": b}
+    assert s["source"]["duration_s"] == pytest.approx(b - a)
+    assert "(its 2.0–7.5 s; times here from 2.0 s)" in (out / "report.html").read_text(encoding="utf-8")
+    with open(out / "frames.csv", newline="") as f:
+        t = [float(r["time_s"]) for r in csv.DictReader(f)]
+    assert t[0] == 0.0 and t[-1] == pytest.approx(b - a, abs=0.04) and len(t) == s["source"]["frames"]
+    replay = probe(out / "replay.mp4")
+    assert replay.frames == len(t) and replay.duration_s == pytest.approx(b - a, abs=0.05)
+    # a rep the span cuts is incomplete (not counted), as at a video's own start or end
+    inside = [r["bottom_s"] for r in whole["reps"] if a + 0.1 < r["start_s"] and r["end_s"] < b - 0.1]
+    assert inside, whole["reps"]
+    got = [r["bottom_s"] + a for r in s["reps"]]
+    assert len(got) == len(inside), (got, inside)
+    for bottom in inside:
+        assert min(abs(g - bottom) for g in got) < 0.15, (bottom, got)
+
+
+def test_trim_outside_the_video_is_one_line(model_path, tmp_path):
+    import subprocess
+    import sys
+
+    src = _path("deepsquat_side_bodyweight.mp4")
+    run = lambda *a: subprocess.run([sys.executable, "-m", "analyzer.cli", "analyze", str(src), "-o", str(tmp_path),  # noqa: E731
+                                     "--model", str(model_path), "-q", *a], capture_output=True, text=True, timeout=120)
+    past = run("--start", "60")
+    assert past.returncode == 1 and past.stderr.strip() == \
+        "kinetic: deepsquat_side_bodyweight.mp4: --start 60 s is past the video's end (10.73 s)"
+    backwards = run("--start", "5", "--end", "3")
+    assert backwards.returncode == 2 and "--end after it" in backwards.stderr

@@ -530,3 +530,15 @@ def test_window_shows_the_overlay_under_xvfb(tmp_path, model_path):
     assert green(win).sum() > 300 + 3 * green(raw).sum()  # the skeleton
     verdict = (slice(478, 505), slice(16, 150))  # inside rep 1's verdict box, just above the key bar
     assert (diff[verdict] > 40).mean() > 0.5 and white(win[verdict]).sum() + (lum(win[verdict]) < 40).sum() > 100
+
+
+def test_source_trim_plays_only_the_span():
+    import re
+
+    clip = need(VIDEOS / "deepsquat_side_bodyweight.mp4")
+    proc = kinetic("live", "--source", clip, "--start", "2", "--end", "5", "--no-window", "--no-record")
+    assert proc.returncode == 0, proc.stderr
+    total = int(re.search(r"of (\d+) frames processed", proc.stdout + proc.stderr).group(1))
+    assert total == 91  # 2.0 .. 5.0 s at 30 fps, both ends included
+    usage = kinetic("live", "--start", "2", "--no-window", "--no-record")
+    assert usage.returncode == 2 and "are for --source" in usage.stderr

@@ -40,6 +40,8 @@ def add_live_arguments(p: argparse.ArgumentParser) -> None:
                    help="mirror the picture (default: on for a camera, off for --source)")
     p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
     p.add_argument("--loop", action="store_true", help="with --source: start over at the end")
+    p.add_argument("--start", type=float, metavar="S", help="with --source: play from S seconds into the video")
+    p.add_argument("--end", type=float, metavar="S", help="with --source: stop at S seconds into the video")
     p.add_argument("--model", default="full", help="pose model: full, lite, heavy or a .task path (default: %(default)s)")
     p.add_argument("--profile", metavar="FILE", help="TOML file overriding thresholds")
     p.add_argument("--no-replay", action="store_true", help="save without the annotated replay.mp4 (faster)")
@@ -54,9 +56,15 @@ def cmd_live(args, err=None) -> int:
     if args.duration is not None and args.duration <= 0:
         err("--duration must be positive")
         return 2
+    if (args.start is not None or args.end is not None) and not args.source:
+        err("--start and --end are for --source (a video played as a camera)")
+        return 2
+    if (args.start is not None and args.start < 0) or (None not in (args.start, args.end) and args.end <= args.start):
+        err("--start must be >= 0 and --end after it (seconds into the video)")
+        return 2
     opts = LiveOptions(camera=args.camera, source=args.source, exercise=args.exercise, view=args.view,
                        model=args.model, profile=args.profile, record=None if args.no_record else args.record,
-                       window=not args.no_window, mirror=args.mirror, duration_s=args.duration, loop=args.loop,
+                       window=not args.no_window, mirror=args.mirror, duration_s=args.duration, loop=args.loop, start=args.start, end=args.end,
                        replay=not args.no_replay, quiet=args.quiet)
     try:
         run_live(opts)

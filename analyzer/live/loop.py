@@ -46,6 +46,8 @@ class LiveOptions:
     duration_s: float | None = None  # stop after this long
     speed: float = 1.0  # --source playback speed
     loop: bool = False  # --source starts over at its end
+    start: float | None = None  # --source: seconds into the video to start at
+    end: float | None = None  # --source: seconds into the video to stop at
     pose_max_side: int = 640  # frames are scaled down to this for the pose model (landmarks are normalised)
     camera_size: tuple[int, int] = (640, 480)
     replay: bool = True
@@ -91,7 +93,8 @@ def run_live(opts: LiveOptions, *, source: FrameSource | None = None,
     except AnalysisError as exc:
         raise LiveError(str(exc)) from None
     if source is None:
-        source = (VideoFileSource(opts.source, speed=opts.speed, loop=opts.loop) if opts.source
+        source = (VideoFileSource(opts.source, speed=opts.speed, loop=opts.loop, trim=(opts.start, opts.end))
+                  if opts.source
                   else CameraSource(opts.camera, width=opts.camera_size[0], height=opts.camera_size[1]))
     try:
         source.open()

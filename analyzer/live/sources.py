@@ -181,20 +181,30 @@ class VideoFileSource(FrameSource):
 
     Args:
         path: the video. speed: playback speed (1 = real time). loop: start over at the end.
+        trim: (start, end) seconds of the video to play (either None: its start or end).
     """
 
-    def __init__(self, path: str | os.PathLike, *, speed: float = 1.0, loop: bool = False) -> None:
+    def __init__(self, path: str | os.PathLike, *, speed: float = 1.0, loop: bool = False,
+                 trim: tuple[float | None, float | None] = (None, None)) -> None:
         super().__init__()
         self.path = os.fspath(path)
         self.name = os.path.basename(self.path) or self.path
         self.speed = float(speed)
         self.loop = loop
+        self.trim = trim  # (start, end) seconds of the video to play; None: its start or end
 
     def _open(self) -> None:
         try:
             info = probe(self.path)
         except VideoError as exc:
             raise SourceError(str(exc)) from None
+        if self.trim != (None, None):
+            from ..capture import trimmed
+
+            try:
+                trimmed(info, *self.trim)
+            except ValueError as exc:
+                raise SourceError(f"{self.name}: {exc}") from None
         self.width, self.height, self.fps = info.width, info.height, info.fps
 
     def _frames(self):
@@ -202,7 +212,7 @@ class VideoFileSource(FrameSource):
         offset = 0.0
         while True:
             last = 0.0
-            for frame in iter_frames(self.path):
+            for frame in iter_frames(self.path, trim=self.trim):
                 due = t0 + (offset + frame.t) / self.speed
                 wait = due - time.perf_counter()
                 if wait > 0 and self._stop.wait(wait):

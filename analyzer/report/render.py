@@ -144,7 +144,11 @@ def _header(analysis: Analysis, head: Headline, name: str) -> str:
     facts.append(f"<li>{E(_view_text(v))}{conf_text}</li>")
     facts.append(f'<li class="{"st-" + head.status if nf else "st-ok"}"><b>{nf}</b> warning{"s" if nf != 1 else ""}</li>')
     dur = analysis.duration_s
-    facts.append(f"<li>{E(name)} · {dur:.1f} s</li>")
+    trim = (s.get("source") or {}).get("trim") or {}
+    span = ""
+    if isinstance(trim.get("start_s"), (int, float)) and isinstance(trim.get("end_s"), (int, float)):
+        span = f" (its {float(trim['start_s']):.1f}–{float(trim['end_s']):.1f} s; times here from {float(trim['start_s']):.1f} s)"
+    facts.append(f"<li>{E(name)} · {dur:.1f} s{E(span)}</li>")
     details = "".join(f"<p>{E(d)}</p>" for d in head.details)
     return f"""<header class="top">
 <div class="wrap">
