@@ -63,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--address", metavar="ADDR",
                    help="with --engine ray: the cluster to use (host:port from `ray start --head`, or auto); "
                         "default: a private local cluster of --jobs CPUs")
+    a.add_argument("--people", type=int, default=1, metavar="N",
+                   help="look for up to N people in each frame and analyse the one exercising (longest seen, "
+                        "largest, most central, moving up and down); default: %(default)s (the pose model's "
+                        "most prominent person)")
+    a.add_argument("--person", type=int, default=1, metavar="K",
+                   help="with --people: analyse the K-th likeliest person instead (the report lists them)")
     a.add_argument("--start", type=float, metavar="S", help="analyse from S seconds into each video")
     a.add_argument("--end", type=float, metavar="S",
                    help="analyse up to S seconds into each video (outputs' times then start at --start)")
@@ -261,6 +267,9 @@ def cmd_analyze(args) -> int:
     if args.address and args.engine != "ray":
         _err("--address is for --engine ray")
         return 2
+    if args.people < 1 or args.person < 1 or args.person > args.people:
+        _err("--people must be at least 1 and --person between 1 and --people")
+        return 2
     if (args.start is not None and args.start < 0) or (None not in (args.start, args.end) and args.end <= args.start) \
             or (args.end is not None and args.end <= 0):
         _err("--start must be >= 0 and --end after it (seconds into the video)")
@@ -278,7 +287,7 @@ def cmd_analyze(args) -> int:
     names = _unique_names(videos)
     base = dict(outdir=args.outdir, exercise=args.exercise, view=args.view, model=args.model,
                 replay=not args.no_replay, profile=args.profile, progress=not args.quiet, start=args.start,
-                end=args.end)
+                end=args.end, people=args.people, person=args.person)
     if args.engine == "ray":
         return _analyze_on_ray(args, videos, names, base)
     from .batch import job_cap

@@ -49,6 +49,8 @@ class AnalyzeOptions:
     progress: bool = True
     progress_position: int = 0
     name: str | None = None  # output folder name; default: the video's stem
+    people: int = 1  # how many people the pose model looks for in each frame
+    person: int = 1  # which of them to analyse, by rank (1 = the likeliest subject; see analyzer.people)
     start: float | None = None  # seconds into the video to start at (None: its start)
     end: float | None = None  # seconds into the video to stop at (None: its end)
 
@@ -96,15 +98,21 @@ def output_writable(outdir: Path) -> None:
 
 
 def run_pose(path: str, info: VideoInfo, model_path: Path, *, progress: bool, position: int = 0,
-             segmentation: bool = False, trim: tuple = (None, None)) -> tuple[PoseTrack, dict]:
-    """Decode every frame and run the pose model. Returns the track and timings in seconds."""
+             segmentation: bool = False, trim: tuple = (None, None), people: int = 1,
+             person: int = 1) -> tuple[PoseTrack, dict]:
+    """Decode every frame and run the pose model. Returns the track and timings in seconds.
+    ``people`` > 1: look for that many people, follow each and keep the ``person``-th likeliest
+    subject (:mod:`analyzer.people`); the track's meta["people"] says who was seen."""
     from .pose import PoseEstimator, TrackBuilder  # imports mediapipe: only when needed
     from .progress import progress_bar
 
+    from .people import PeopleTracker
+
     builder = TrackBuilder()
+    crowd = PeopleTracker() if people > 1 else None
     t_decode = t_pose = 0.0
     try:
-        estimator = PoseEstimator(model_path, segmentation=segmentation)  # before any frame is decoded
+        estimator = PoseEstimator(model_path, segmentation=segmentation, num_poses=people)  # before any frame is decoded
     except ModelError as exc:
         raise AnalysisError(str(exc)) from None
     with estimator, \
@@ -114,7 +122,11 @@ def run_pose(path: str, info: VideoInfo, model_path: Path, *, progress: bool, po
         # own thread (prefetch), so mostly hidden behind the pose model's time
         for frame in prefetch(iter_frames(path, trim=trim)):
             t_got = time.perf_counter()
-            image, world, _ = estimator.detect(frame.rgb, frame.t)
+            if crowd is None:
+                image, world, _ = estimator.detect(frame.rgb, frame.t)
+            else:
+                crowd.add(estimator.detect_all(frame.rgb, frame.t))
+                image = world = None
             t_done = time.perf_counter()
             builder.add(frame.t, image, world)
             t_decode += t_got - t_mark
@@ -123,7 +135,18 @@ def run_pose(path: str, info: VideoInfo, model_path: Path, *, progress: bool, po
             bar.update(1)
             if t_pose > 0:
                 bar.set_postfix_str(f"pose {len(builder) / t_pose:.0f} fps", refresh=False)
-    track = builder.build(info.width, info.height, info.fps, meta=dict(source=str(path), model=str(model_path)))
+    meta = dict(source=str(path), model=str(model_path))
+    if crowd is not None:
+        ranking = crowd.rank()
+        if not ranking:
+            raise AnalysisError(f"{Path(path).name}: no person found in the video")
+        if person > len(ranking):
+            raise AnalysisError(f"{Path(path).name}: --person {person}, but only {len(ranking)} "
+                                f"{'person was' if len(ranking) == 1 else 'people were'} seen")
+        builder.fill(*crowd.arrays(ranking[person - 1]["track"]))
+        meta["people"] = dict(looked_for=people, seen=crowd.most_at_once, analysed=person,
+                              ranking=[{k: v for k, v in r.items() if k != "track"} for r in ranking])
+    track = builder.build(info.width, info.height, info.fps, meta=meta)
     return track, dict(decode_s=t_decode, pose_s=t_pose)
 
 
@@ -205,6 +228,7 @@ def build_summary(path: str, info: VideoInfo, track: PoseTrack, a: Assessment, a
         verdict=a.verdict.as_dict(),
         quality=dict(unreliable=[dict(sp.as_dict(), text=sp.text()) for sp in a.quality.spans(needed=needed_groups(a.view))]),
         exercise_detection=dict(why=a.why_exercise) if a.why_exercise else {},
+        people=track.meta.get("people"),
         suggestions=analysis.suggestions,
         notes=analysis.notes,
         baselines={k: (round(v, 4) if np.isfinite(v) else None) for k, v in analysis.baselines.items()},
@@ -278,7 +302,7 @@ def _os_reason(exc: OSError) -> str:
 
 def _analyze_into(path, info, work: Path, opts: AnalyzeOptions, model_path, t_start):
     track, timings = run_pose(path, info, model_path, progress=opts.progress, position=opts.progress_position,
-                              trim=opts.trim)
+                              trim=opts.trim, people=opts.people, person=opts.person)
     if len(track) == 0:
         raise AnalysisError(f"{Path(path).name}: the video has no frames")
     if track.detection_rate < MIN_DETECTION_RATE:

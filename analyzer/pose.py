@@ -27,11 +27,12 @@ class PoseEstimator:
         min_detection_confidence, min_presence_confidence, min_tracking_confidence: MediaPipe's
             thresholds, 0..1.
         segmentation: also compute the person mask (needed for lumbar curvature).
+        num_poses: how many people to find per frame (``detect_all``); ``detect`` gives the first.
     """
 
     def __init__(self, model_path: str | os.PathLike, *, min_detection_confidence: float = 0.5,
                  min_presence_confidence: float = 0.5, min_tracking_confidence: float = 0.5,
-                 segmentation: bool = False) -> None:
+                 segmentation: bool = False, num_poses: int = 1) -> None:
         from mediapipe.tasks.python import BaseOptions, vision
 
         from .offline import block_usage_logging
@@ -42,7 +43,7 @@ class PoseEstimator:
         options = vision.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(Path(model_path))),
             running_mode=vision.RunningMode.VIDEO,
-            num_poses=1,
+            num_poses=int(num_poses),
             min_pose_detection_confidence=min_detection_confidence,
             min_pose_presence_confidence=min_presence_confidence,
             min_tracking_confidence=min_tracking_confidence,
@@ -59,6 +60,7 @@ class PoseEstimator:
             raise ModelError(f"cannot load the pose model {Path(model_path).name}: {first[:200]}") from None
         self._last_ms = -1
         self._calls = 0
+        self._multi = int(num_poses) > 1
 
     def __enter__(self) -> "PoseEstimator":
         return self
@@ -82,18 +84,7 @@ class PoseEstimator:
             image (33, 5) float32 [x, y, z, visibility, presence] (x, y normalised to 0..1),
             world (33, 3) float32 metres, mask (H, W) float32 0..1 or None; all NaN if no person.
         """
-        import mediapipe as mp
-
-        # Timestamps must strictly increase in VIDEO mode; duplicated pts happen in phone videos.
-        ms = max(int(round(t * 1000.0)), self._last_ms + 1)
-        self._last_ms = ms
-        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
-        if self._calls == 0:
-            with quiet_native_stderr():
-                result = self._landmarker.detect_for_video(image, ms)
-        else:
-            result = self._landmarker.detect_for_video(image, ms)
-        self._calls += 1
+        result = self._run(rgb, t)
         img = np.full((N_LANDMARKS, 5), np.nan, np.float32)
         world = np.full((N_LANDMARKS, 3), np.nan, np.float32)
         mask = None
@@ -103,6 +94,31 @@ class PoseEstimator:
             if result.segmentation_masks:
                 mask = result.segmentation_masks[0].numpy_view().astype(np.float32).reshape(rgb.shape[:2])
         return img, world, mask
+
+    def detect_all(self, rgb: np.ndarray, t: float) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Every person found in one frame (up to ``num_poses``): [(image (33, 5), world (33, 3))]
+        in MediaPipe's order (no identity from frame to frame: see :mod:`analyzer.people`)."""
+        result = self._run(rgb, t)
+        out = []
+        for lms, wlms in zip(result.pose_landmarks or [], result.pose_world_landmarks or []):
+            out.append((np.array([(p.x, p.y, p.z, p.visibility, p.presence) for p in lms], np.float32),
+                        np.array([(p.x, p.y, p.z) for p in wlms], np.float32)))
+        return out
+
+    def _run(self, rgb: np.ndarray, t: float):
+        import mediapipe as mp
+
+        # Timestamps must strictly increase in VIDEO mode; duplicated pts happen in phone videos.
+        ms = max(int(round(t * 1000.0)), self._last_ms + 1)
+        self._last_ms = ms
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+        if self._calls == 0 or self._multi:  # MediaPipe warns about ROIs now and then with several poses
+            with quiet_native_stderr():
+                result = self._landmarker.detect_for_video(image, ms)
+        else:
+            result = self._landmarker.detect_for_video(image, ms)
+        self._calls += 1
+        return result
 
 
 class TrackBuilder:
@@ -118,6 +134,11 @@ class TrackBuilder:
         self._t.append(t)
         self._img.append(image)
         self._world.append(world)
+
+    def fill(self, image: np.ndarray, world: np.ndarray) -> None:
+        """Replace the landmarks of every frame added so far: image (T, 33, 5), world (T, 33, 3)
+        (one person chosen from several after the whole video was seen)."""
+        self._img, self._world = list(image), list(world)
 
     def __len__(self) -> int:
         return len(self._t)

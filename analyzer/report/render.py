@@ -149,6 +149,11 @@ def _header(analysis: Analysis, head: Headline, name: str) -> str:
     if isinstance(trim.get("start_s"), (int, float)) and isinstance(trim.get("end_s"), (int, float)):
         span = f" (its {float(trim['start_s']):.1f}–{float(trim['end_s']):.1f} s; times here from {float(trim['start_s']):.1f} s)"
     facts.append(f"<li>{E(name)} · {dur:.1f} s{E(span)}</li>")
+    people = s.get("people") or {}
+    if isinstance(people.get("seen"), int) and isinstance(people.get("analysed"), int) and people["seen"] > 1:
+        which = ("the one exercising" if people["analysed"] == 1
+                 else f"person {people['analysed']} by likelihood (--person)")
+        facts.append(f'<li id="people">{people["seen"]} people seen · analysed {E(which)}</li>')
     details = "".join(f"<p>{E(d)}</p>" for d in head.details)
     return f"""<header class="top">
 <div class="wrap">

@@ -97,6 +97,8 @@ SUMMARY = Obj(dict(
                 frozenset({"status", "headline"}), null=True),
     quality=Obj(dict(unreliable=List(Obj(dict(start_s=NUM, end_s=NUM, text=STR_)), null=True)), null=True),
     exercise_detection=Obj(dict(why=STR_), null=True),
+    people=Obj(dict(looked_for=INT_, seen=INT_, analysed=INT_, ranking=List(Map(T("any", True)), null=True)),
+               null=True),
     suggestions=List(Obj(dict(exercise=STR_, name=STR_, number=INT_, why=STR, instructions=List(STR)))),
     notes=List(STR, null=True),
     baselines=Map(NUM_, null=True),
