@@ -90,6 +90,15 @@ def build_parser() -> argparse.ArgumentParser:
                     "whether it is judged and whether your file changed it. kinetic profile path: the packaged "
                     "profile files, to copy as the start of your own --profile file."))
 
+    c = sub.add_parser("compare", help="two analyses side by side, synchronised rep by rep (before/after)",
+                       description="Write one page with the replays of two analyses of the same exercise side by "
+                                   "side (a click on a rep seeks both to its bottom) and each rep's metrics and "
+                                   "findings with the difference B - A.")
+    c.add_argument("a", metavar="OUT_A", help="the first analysis folder (before)")
+    c.add_argument("b", metavar="OUT_B", help="the second analysis folder (after)")
+    c.add_argument("-o", "--out", default="compare.html", type=Path,
+                   help="the page to write, or a folder for compare.html (default: %(default)s)")
+
     r = sub.add_parser("report", help="(re)write report.html from a saved analysis, without the model",
                        description="Write OUTDIR/report.html from the summary.json, frames.csv and replay.mp4 "
                                    "that `kinetic analyze` saved there. OUTDIR may also be the folder given to "
@@ -150,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_demo(args)
         if args.command == "report":
             return cmd_report(args)
+        if args.command == "compare":
+            return cmd_compare(args)
         if args.command == "profile":
             from .profile_cli import command as profile_command
             return profile_command(args, _err)
@@ -412,6 +423,21 @@ def _print_results(results, done: list[str] | None = None, entries: list[dict] |
                 print(_report_line(res["summary"], res["outdir"]), flush=True)
             bar.update(1)
     return failures
+
+
+def cmd_compare(args) -> int:
+    from .report import ReportError
+    from .report.compare import write_compare
+
+    try:
+        print(write_compare(args.a, args.b, args.out))
+    except ReportError as exc:
+        _err(str(exc))
+        return 1
+    except OSError as exc:
+        _err(f"{args.out}: cannot write the page ({exc.strerror or exc})")
+        return 1
+    return 0
 
 
 def cmd_report(args) -> int:

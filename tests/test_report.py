@@ -26,7 +26,7 @@ import pytest
 from analyzer.cli import main as kinetic
 from analyzer.report import REPORT_NAME, ReportError, load_analysis, render_report, write_report
 
-from conftest import IN_CI, VIDEOS, need
+from conftest import IN_CI, ROOT, VIDEOS, need
 
 MAX_PAGE_BYTES = 2_000_000
 
@@ -480,3 +480,50 @@ def test_real_report_in_headless_chromium(analyses, chromium, tmp_path, model_pa
     assert phone.js("document.documentElement.scrollWidth") <= 390
     phone.screenshot(_shots_dir(tmp_path) / f"report_{Path(name).stem}_phone.png")
     assert phone.errors() == []
+
+
+WAIT_BOTH = """new Promise(res => {
+  const vs = [document.getElementById('video-a'), document.getElementById('video-b')];
+  const ready = () => vs.every(v => v.readyState >= 2 && !v.seeking);
+  const done = () => res(vs.map(v => ({t: v.currentTime, ready: v.readyState, error: v.error ? v.error.code : null})));
+  const poll = () => ready() ? setTimeout(done, 50) : setTimeout(poll, 50);
+  poll();
+  setTimeout(done, 20000);
+})"""
+
+
+@pytest.mark.slow
+def test_compare_page_plays_both_and_a_rep_click_seeks_both(analyses, chromium, tmp_path, model_path):
+    """kinetic compare on two analyses of the same squats (B starts 0.5 s later, so its clock is
+    shifted): both replays load, and a click on rep 2 puts each at its own rep 2's bottom."""
+    import subprocess
+    import sys
+
+    from analyzer.pipeline import AnalyzeOptions, analyze_video
+
+    demo = ROOT / "analyzer" / "demo" / "demo_side.mp4"
+    a = analyses.run(demo, replay=True)
+    b = analyze_video(demo, AnalyzeOptions(outdir=tmp_path / "later", model=str(model_path), progress=False,
+                                           start=0.5)).outdir
+    page = tmp_path / "compare.html"
+    proc = subprocess.run([sys.executable, "-m", "analyzer.cli", "compare", str(a), str(b), "-o", str(page)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    html = page.read_text(encoding="utf-8")
+    srcs = re.findall(r'\bsrc="([^"]*)"', html)
+    assert sorted(srcs) == sorted([os.path.relpath(a / "replay.mp4", tmp_path), "later/demo_side/replay.mp4"])
+    assert not re.findall(r"(?:https?:|wss?:)//", html) and "<link" not in html
+    sa, sb = (json.loads((d / "summary.json").read_text()) for d in (a, b))
+    assert len(sa["reps"]) == len(sb["reps"]) == 2
+    tab = chromium.page()
+    tab.goto(page.as_uri())
+    assert tab.js("document.body.getAttribute('data-ready')") == "1"
+    before = tab.js(WAIT_BOTH, wait=True)
+    assert all(v["ready"] >= 2 and v["error"] is None for v in before), before
+    tab.click('tr.rep[data-rep="2"]')
+    after = tab.js(WAIT_BOTH, wait=True)
+    assert after[0]["t"] == pytest.approx(sa["reps"][1]["bottom_s"], abs=0.04)
+    assert after[1]["t"] == pytest.approx(sb["reps"][1]["bottom_s"], abs=0.04)  # its own clock: 0.5 s earlier
+    assert abs(after[0]["t"] - after[1]["t"]) == pytest.approx(0.5, abs=0.05)
+    assert tab.errors() == []
+    tab.screenshot(_shots_dir(tmp_path) / "compare.png")
