@@ -38,8 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     a = sub.add_parser("analyze", help="analyse recorded video(s)",
-                       description="Analyse squat videos. Writes OUTDIR/<video name>/ with summary.json, "
-                                   "frames.csv, landmarks.npz, replay.mp4 and report.html.")
+                       description="Analyse videos of a squat, heel raises or the foot exercises (footwork, foot "
+                                   "roll, toe lift, foot spine); auto detects which. Writes OUTDIR/<video name>/ with "
+                                   "summary.json, frames.csv (+ its units), markers.trc, angles.mot, landmarks.npz, "
+                                   "replay.mp4 and report.html.")
     a.add_argument("videos", nargs="+", metavar="VIDEO",
                    help="video file(s) any FFmpeg build can read, folders of videos, or .txt lists of paths")
     a.add_argument("-o", "--outdir", default="kinetic-out", type=Path,
@@ -79,7 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_live_arguments(sub.add_parser("live", help=LIVE_HELP, description=LIVE_DESCRIPTION))
 
     d = sub.add_parser("demo", help="analyse the embedded sample clip and say where the results are")
-    d.add_argument("-o", "--outdir", default="kinetic-demo", type=Path, help="folder for the results (default: %(default)s)")
+    d.add_argument("-o", "--outdir", default=None, type=Path,
+                   help="folder for the results (default: kinetic-demo in the current folder, or in your home "
+                        "folder when the current one is inside kinetic's source tree)")
     d.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
 
     from .profile_cli import add_arguments as add_profile_arguments
@@ -473,10 +477,11 @@ def cmd_demo(args) -> int:
     if not clips:
         _err("the demo clip is missing from this installation (analyzer/demo/ was not found: reinstall kinetic)")
         return 1
+    outdir = args.outdir or _demo_outdir()
     status = 0
     for clip in clips:
         try:
-            res = analyze_video(clip, AnalyzeOptions(outdir=args.outdir, progress=not args.quiet))
+            res = analyze_video(clip, AnalyzeOptions(outdir=outdir, progress=not args.quiet))
         except AnalysisError as exc:
             _err(str(exc))
             status = 1
@@ -486,7 +491,17 @@ def cmd_demo(args) -> int:
         print(f"  summary: {res.outdir / 'summary.json'}")
         if (res.outdir / "report.html").exists():
             print(f"  report:  {res.outdir / 'report.html'}")
+    print(f"results in {outdir.resolve()}/ (open report.html in a browser)")
     return status
+
+
+def _demo_outdir() -> Path:
+    """``kinetic-demo`` here, unless here is inside kinetic's own source tree (results do not
+    belong among the sources): then ``~/kinetic-demo``."""
+    source_root = Path(__file__).resolve().parents[1]
+    here = Path.cwd().resolve()
+    inside = (source_root / "pyproject.toml").is_file() and (here == source_root or source_root in here.parents)
+    return Path.home() / "kinetic-demo" if inside else Path("kinetic-demo")
 
 
 if __name__ == "__main__":

@@ -61,3 +61,20 @@ def test_exit_status_one_for_a_failed_run_two_for_usage(tmp_path):
     assert kinetic("profile", "show", "nosuchexercise").returncode == 2
     version = kinetic("--version")
     assert version.returncode == 0 and version.stdout.startswith("kinetic ")
+
+
+def test_demo_inside_the_source_tree_writes_to_the_home_folder(tmp_path, model_path):
+    import os
+
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / model_path.name).symlink_to(model_path)
+    env = dict(os.environ, HOME=str(tmp_path / "home"), KINETIC_MODEL_DIR=str(models))
+    (tmp_path / "home").mkdir()
+    proc = subprocess.run([sys.executable, "-m", "analyzer.cli", "demo", "-q"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stderr
+    where = tmp_path / "home" / "kinetic-demo"
+    assert (where / "demo_side" / "report.html").is_file() and (where / "demo_front" / "summary.json").is_file()
+    assert f"results in {where}/" in proc.stdout
+    assert not (ROOT / "kinetic-demo").exists()

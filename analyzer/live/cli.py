@@ -14,8 +14,9 @@ import argparse
 import sys
 from pathlib import Path
 
-HELP = "analyse squats live from a camera (or a video played as one), with feedback as they happen"
-DESCRIPTION = ("Live squat analysis: the camera picture with the skeleton, key angles, rep counter and view; "
+HELP = ("analyse a squat, heel raises or a foot exercise live from a camera (or a video played as one), "
+        "with feedback as they happen")
+DESCRIPTION = ("Live analysis (--exercise: squat, heel_raise, footwork, foot_roll, toe_lift, foot_spine): the camera picture with the skeleton, key angles, rep counter and view; "
                "each rep's faults the moment it ends. Keys: q quit, p pause, b re-baseline, e switch exercise. "
                "On quit (or when the camera stops) the session is saved like `kinetic analyze` output "
                "(summary.json, frames.csv, landmarks.npz, replay.mp4) plus the raw recording.mp4.")
