@@ -399,7 +399,7 @@ def _batch_end(outdir: Path, videos: list[str], entries: list[dict], failures: i
         failed = [e for e in entries if e["status"] != "ok"]
         line = f"{len(videos) - failures} of {len(videos)} videos analysed"
         if failed:
-            line += f"; failed: " + "; ".join(e["error"] for e in failed)
+            line += "; failed: " + "; ".join(e["error"] for e in failed)
         print(line + f" (index: {outdir / 'index.json'})", file=sys.stderr)
     return 1 if failures else 0
 

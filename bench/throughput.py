@@ -15,7 +15,6 @@ Targets (issue 11): with replay >= 0.8x the limit, without >= 0.95x, --jobs 2 >=
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess

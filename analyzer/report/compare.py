@@ -27,30 +27,14 @@ METRICS = (("thigh_angle", "depth, thigh angle", "°"), ("knee_flexion", "knee b
            ("hip_shift", "hip shift", ""), ("lockout", "lockout", "°"), ("heel_height", "heel height", ""),
            ("duration_s", "rep time", " s"))
 
-_PAGE = """<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src '$script_hash'; media-src 'self' file:; base-uri 'none'; form-action 'none'">
-<meta name="generator" content="kinetic">
-<title>$title</title>
-<style>
-$css
+# Beside the report's own style (the page template is the report's: same CSP, one hashed script).
+_CSS = """
 .pair{display:grid;grid-template-columns:1fr 1fr;gap:16px}
 .pair video{width:100%;max-height:70vh;background:#000;border-radius:8px}
 table.cmp td,table.cmp th{padding:4px 8px;text-align:right}
 table.cmp td:first-child,table.cmp th:first-child{text-align:left}
 tr.rep{cursor:pointer} tr.rep:hover{background:rgba(0,0,0,.06)}
 .scroll{overflow-x:auto}
-</style>
-</head>
-<body>
-$body
-<script type="application/json" id="kinetic-compare">$data</script>
-<script>$js</script>
-</body>
-</html>
 """
 
 
@@ -128,9 +112,9 @@ def render_compare(a: Analysis, b: Analysis, page_dir: Path) -> str:
         "</main>",
     ])
     js = "\n" + _asset("compare.js") + "\n"
-    return Template(_PAGE).substitute(title=E(f"kinetic compare — {a.folder.name} vs {b.folder.name}"),
-                                      css=_asset("report.css"), script_hash=script_hash(js), js=js,
-                                      data=json_for_script(dict(reps=reps)), body=body)
+    return Template(_asset("report.html")).substitute(
+        title=E(f"kinetic compare — {a.folder.name} vs {b.folder.name}"), css=_asset("report.css") + _CSS,
+        script_hash=script_hash(js), js=js, data=json_for_script(dict(reps=reps)), body=body)
 
 
 def write_compare(folder_a: str | os.PathLike, folder_b: str | os.PathLike, out: str | os.PathLike) -> Path:

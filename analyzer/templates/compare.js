@@ -1,7 +1,7 @@
 "use strict";
 // kinetic compare: a rep row seeks both replays to that rep's bottom; one button plays both.
 (function () {
-  var data = JSON.parse(document.getElementById("kinetic-compare").textContent);
+  var data = JSON.parse(document.getElementById("kinetic-data").textContent);
   var va = document.getElementById("video-a"), vb = document.getElementById("video-b");
   var byIndex = {};
   data.reps.forEach(function (r) { byIndex[r.index] = r; });
