@@ -12,21 +12,15 @@ from typing import IO, Iterator
 
 
 @contextlib.contextmanager
-def atomic_open(path: str | os.PathLike, mode: str = "w", **kw) -> Iterator[IO]:
-    """Open a temp file beside ``path`` for writing; on a clean exit it is flushed, fsynced and
-    renamed to ``path``; on any exception it is deleted and the exception propagates.
-
-    ``mode``: ``"w"`` (text; ``encoding`` defaults to utf-8) or ``"wb"``; ``kw`` go to open().
-    """
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """A temp path beside ``path`` for a writer that wants a file name (a library's ``save``);
+    on a clean exit the file there is fsynced and renamed to ``path``; on any exception it is
+    deleted and the exception propagates."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp")
-    if "b" not in mode:
-        kw.setdefault("encoding", "utf-8")
     try:
-        with open(tmp, mode, **kw) as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
+        yield tmp
+        fsync_path(tmp)
         os.replace(tmp, path)
     except BaseException as exc:
         with contextlib.suppress(OSError):
@@ -34,6 +28,19 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", **kw) -> Iterator[IO]:
         if isinstance(exc, OSError) and exc.filename is None:
             exc.filename = str(tmp)  # a failed write() does not say which file
         raise
+
+
+@contextlib.contextmanager
+def atomic_open(path: str | os.PathLike, mode: str = "w", **kw) -> Iterator[IO]:
+    """Open a temp file beside ``path`` for writing; on a clean exit it is flushed, fsynced and
+    renamed to ``path``; on any exception it is deleted and the exception propagates.
+
+    ``mode``: ``"w"`` (text; ``encoding`` defaults to utf-8) or ``"wb"``; ``kw`` go to open().
+    """
+    if "b" not in mode:
+        kw.setdefault("encoding", "utf-8")
+    with atomic_path(path) as tmp, open(tmp, mode, **kw) as f:
+        yield f
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:

@@ -115,15 +115,20 @@ class _Orientation:
         return img
 
 
+def check_span(start: float | None, end: float | None) -> None:
+    """ValueError (the one line the command line prints) unless ``start`` >= 0 and ``end`` is
+    after it (either None: the video's start or end), before any video is opened."""
+    if (start is not None and start < 0) or (end is not None and end <= (start or 0.0)):
+        raise ValueError("--start must be >= 0 and --end after it (seconds into the video)")
+
+
 def trimmed(info: VideoInfo, start: float | None, end: float | None) -> VideoInfo:
     """``info`` for the span [start, end] seconds of the video (None: its start or end): the
     duration and an estimate of the frame count (the frames are counted when decoded).
     ValueError (one line) for a span that holds no part of the video."""
+    check_span(start, end)
     a = 0.0 if start is None else float(start)
     b = info.duration_s if end is None else min(float(end), info.duration_s)
-    if a < 0 or (end is not None and float(end) <= a):
-        raise ValueError(f"--start {a:g} s and --end {end:g} s do not make a span" if end is not None
-                         else f"--start must be >= 0 s (got {a:g})")
     if a >= info.duration_s:
         raise ValueError(f"--start {a:g} s is past the video's end ({info.duration_s:.2f} s)")
     span = b - a

@@ -285,9 +285,12 @@ def cmd_analyze(args) -> int:
     if args.people < 1 or args.person < 1 or args.person > args.people:
         _err("--people must be at least 1 and --person between 1 and --people")
         return 2
-    if (args.start is not None and args.start < 0) or (None not in (args.start, args.end) and args.end <= args.start) \
-            or (args.end is not None and args.end <= 0):
-        _err("--start must be >= 0 and --end after it (seconds into the video)")
+    from .capture import check_span
+
+    try:
+        check_span(args.start, args.end)
+    except ValueError as exc:
+        _err(str(exc))
         return 2
     try:
         videos = expand_inputs(args.videos)

@@ -58,7 +58,7 @@ def run_ray(fn: Callable[..., Any], tasks: list[tuple], *, workers: int, address
         def run(self, *task):
             return fn(*task)
 
-    actors = [Worker.remote() for _ in range(max(1, min(workers, len(tasks))))]
+    actors = [Worker.remote() for _ in range(max(1, min(workers, len(tasks))))]  # every one made, to kill at the end
     pending = list(tasks)
     running: dict[Any, tuple[Any, tuple]] = {}  # object ref -> (actor, task)
     free = list(actors)
@@ -75,6 +75,7 @@ def run_ray(fn: Callable[..., Any], tasks: list[tuple], *, workers: int, address
                 except ray.exceptions.RayActorError:
                     result = lost(task) if lost else None
                     actor = Worker.remote()  # a fresh one in its place
+                    actors.append(actor)
                 except ray.exceptions.RayError as exc:
                     result = (task[0], None, f"{Path(str(task[0])).name}: not analysed (Ray: {_first_line(exc)})")
                 free.append(actor)
@@ -85,7 +86,7 @@ def run_ray(fn: Callable[..., Any], tasks: list[tuple], *, workers: int, address
             ray.cancel(ref, force=True)
         raise BatchInterrupted(exc, undone, pending) from None
     finally:
-        for actor in actors + free:
+        for actor in actors:
             try:
                 ray.kill(actor)
             except Exception:  # noqa: BLE001 - already gone

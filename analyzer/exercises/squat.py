@@ -680,10 +680,9 @@ MIN_STANDING_SEEN = 0.3
 
 def _seen_standing_level(x: np.ndarray, stand: np.ndarray) -> float:
     """Median of ``x`` over the standing frames, NaN unless enough of them carry it."""
-    seen = stand & np.isfinite(x)
-    if seen.sum() < max(3, MIN_STANDING_SEEN * stand.sum()):
+    if (stand & np.isfinite(x)).sum() < max(3, MIN_STANDING_SEEN * stand.sum()):
         return float("nan")
-    return float(np.median(x[seen]))
+    return baseline(x, stand)
 
 
 def _lockout(rep: RepResult, knee: np.ndarray, depth: np.ndarray, *, next_start: int) -> tuple[int, float] | None:

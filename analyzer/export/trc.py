@@ -9,13 +9,12 @@ of the pelvis' translation. A frame with no person has empty marker cells.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 from trc import TRCData
 
-from ..atomic import fsync_path
+from ..atomic import atomic_path
 from ..skeleton import NAMES
 
 
@@ -29,13 +28,8 @@ def write_trc(path: Path, t: np.ndarray, world: np.ndarray, fps: float) -> None:
     data.update({"PathFileType": 4, "DataFormat": "(X/Y/Z)", "FileName": path.name, "DataRate": rate,
                  "CameraRate": rate, "NumFrames": T, "NumMarkers": len(NAMES), "Units": "m", "OrigDataRate": rate,
                  "OrigDataStartFrame": 1, "OrigNumFrames": T, "Markers": list(NAMES), "Frame#": range(1, T + 1)})
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
+    with atomic_path(path) as tmp:
         data.save(str(tmp), add_trailing_tab=True)  # the trailing tab OpenSim's and Mokka's readers expect
-        fsync_path(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 class _Lazy(TRCData):

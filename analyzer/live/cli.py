@@ -60,8 +60,12 @@ def cmd_live(args, err=None) -> int:
     if (args.start is not None or args.end is not None) and not args.source:
         err("--start and --end are for --source (a video played as a camera)")
         return 2
-    if (args.start is not None and args.start < 0) or (None not in (args.start, args.end) and args.end <= args.start):
-        err("--start must be >= 0 and --end after it (seconds into the video)")
+    from ..capture import check_span
+
+    try:
+        check_span(args.start, args.end)
+    except ValueError as exc:
+        err(str(exc))
         return 2
     opts = LiveOptions(camera=args.camera, source=args.source, exercise=args.exercise, view=args.view,
                        model=args.model, profile=args.profile, record=None if args.no_record else args.record,
