@@ -279,7 +279,10 @@ class RepCounter:
             if self._last_finite_t is not None and t - self._last_finite_t > p.max_gap_s:
                 return self._lost_track()
             return None
+        event = None
         if self._last_finite_t is None or t - self._last_finite_t > p.max_gap_s:
+            if self.in_rep:  # a gap with no frames in it (dropped or skipped): as a gap of empty frames
+                event = self._incomplete(i - 1, "the person left the frame during this rep")
             self._restart(i)
         self._last_finite_t = float(t)
         if not self.in_rep:
@@ -288,7 +291,7 @@ class RepCounter:
                 self._finishing = False
             if x - self.standing >= p.min_amplitude:
                 self._peak_i = i
-            return None
+            return event
         if x > self._x[self._peak_i]:
             self._peak_i = i
         peak = self._x[self._peak_i]

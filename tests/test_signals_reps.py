@@ -104,3 +104,20 @@ def test_a_flat_bottom_is_one_rep():
 def test_shallow_motion_is_not_a_rep():
     t, x = squat_signal(3, depth=25.0)
     assert find_reps(t, x) == []
+
+
+def test_counter_ends_a_rep_at_a_gap_without_frames():
+    """Frames that stop arriving mid-rep (dropped, not empty) and resume after more than the
+    gap limit: the rep in progress is incomplete, the counter restarts, and the session can end
+    (it used to fail finding the rep's start in an empty stretch)."""
+    from analyzer.reps import RepCounter
+
+    c = RepCounter(RepParams())
+    t, x = squat_signal(1, depth=100.0)
+    events = [c.update(ti, xi) for ti, xi in zip(t[:60], x[:60])]  # into the descent
+    assert c.in_rep and not any(events)
+    later = t[59] + 5.0  # far past max_gap_s, and the person is standing again
+    gap_events = [c.update(later + k / 30.0, 10.0) for k in range(30)]
+    ended = [e for e in gap_events if e is not None]
+    assert len(ended) == 1 and not ended[0].rep.complete and "left the frame" in ended[0].rep.reason
+    assert not c.in_rep and c.finish() is None and c.count == 0
