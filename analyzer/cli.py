@@ -1,7 +1,7 @@
 """The ``kinetic`` command.
 
     kinetic analyze VIDEO... [-o OUTDIR] [--exercise auto|squat] [--view auto|front|side|rear]
-                    [--model full|lite|heavy|PATH] [--no-replay] [--profile FILE] [--jobs N]
+                    [--model full|lite|heavy|PATH] [--no-replay] [--no-outline] [--profile FILE] [--jobs N]
     kinetic report OUTDIR...
     kinetic live [--camera N | --source VIDEO] [--exercise squat] [--record DIR | --no-record] [--no-window]
     kinetic demo
@@ -55,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--model", default="full",
                    help="pose model: full, lite, heavy or a path to a .task file (default: %(default)s)")
     a.add_argument("--no-replay", action="store_true", help="skip the annotated replay.mp4 (faster)")
+    a.add_argument("--no-outline", action="store_true",
+                   help="skip the back's outline from the person mask (a little faster; the lower back is then not judged)")
     a.add_argument("--profile", metavar="FILE", help="TOML file overriding thresholds (see analyzer/profiles/squat.toml)")
     a.add_argument("--jobs", type=int, default=1, metavar="N",
                    help="analyse N videos at once (default: 1; capped by cores and memory; with --engine ray: "
@@ -304,7 +306,8 @@ def cmd_analyze(args) -> int:
         return 1  # not a usage error: the command line was fine, the folder is not
     names = _unique_names(videos)
     base = dict(outdir=args.outdir, exercise=args.exercise, view=args.view, model=args.model,
-                replay=not args.no_replay, profile=args.profile, progress=not args.quiet, start=args.start,
+                replay=not args.no_replay, outline=not args.no_outline, profile=args.profile,
+                progress=not args.quiet, start=args.start,
                 end=args.end, people=args.people, person=args.person)
     if args.engine == "ray":
         return _analyze_on_ray(args, videos, names, base)

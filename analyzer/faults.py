@@ -93,6 +93,7 @@ class Measurement:
     onset_s: float
     start_s: float
     end_s: float
+    confidence: float | None = None  # 0..1 for an estimate (the lower back); None: a measurement
 
 
 @dataclass
@@ -111,6 +112,7 @@ class Fault:
     view: str
     link: str
     message: str
+    confidence: float | None = None  # 0..1 for an estimate (the lower back); None: a measurement
 
     def as_dict(self) -> dict:
         d = asdict(self)

@@ -47,6 +47,7 @@ SEGMENTS: tuple[tuple[int, int, str, str | None], ...] = (
     (R_HIP, R_KNEE, "thigh", "right"), (R_KNEE, R_ANKLE, "shank", "right"),
     (R_ANKLE, R_HEEL, "foot", "right"), (R_HEEL, R_FOOT, "foot", "right"), (R_ANKLE, R_FOOT, "foot", "right"),
 )
+LUMBAR_CODES = ("lumbar_rounding", "lumbar_overarch")
 JUDGED_PARTS = ("trunk", "hips", "thigh", "shank", "foot")
 
 # Which skeleton parts turn amber/red for which fault (on the fault's side, both if none).
@@ -95,6 +96,8 @@ class FrameInfo:
     guides: list[tuple[int, int, int, tuple[int, int, int]]] = field(default_factory=list)  # (a, b, joint, colour): dashed a-b line, joint's offset from it
     clean_rep: int = 0  # a rep that just ended without faults (and with something judged)
     notice: str = ""  # e.g. "pose unreliable 1.9-3.0 s: legs hidden" while it applies
+    back_text: str = ""  # the lower-back estimate beside the back's outline ("" = none shown)
+    back_status: str = "info"
 
 
 class OverlayPlan:
@@ -167,6 +170,10 @@ class OverlayPlan:
                          CUES.get(active[0].code, "") if active else "", view=view, phase=str(self.phase[i]),
                          near=near if view == "side" else None, clean_rep=int(self.clean[i]))
         info.notice = next((text for a, b, text in self.notices if a <= t <= b), "")
+        lumbar = self._val("lumbar_curvature", i)
+        if np.isfinite(lumbar) and view == "side":
+            info.back_text = f"lower back {lumbar:+.0f}° (est.)"
+            info.back_status = "bad" if any(f.code in LUMBAR_CODES for f in active) else "info"
         info.parts = self._parts(active)
         info.arcs, info.guides = self._arcs(i, info)
         return info
@@ -600,14 +607,29 @@ def short_value(f: Fault) -> str:
     return f"{num(f.value)} (limit {num(f.threshold)})"
 
 
+def _outline(img, S: _Scale, back: np.ndarray, hip: np.ndarray, info: FrameInfo, used: list) -> None:
+    """The back's outline (the contour the lower-back estimate reads) and its chord, beside the back."""
+    ok = np.isfinite(back).all(axis=1)
+    if ok.sum() < 0.8 * len(back):
+        return
+    pts = back[ok]
+    colour = STATUS_COLOUR.get(info.back_status, GREY) if info.back_status == "bad" else (94, 234, 212)
+    _dashed(img, pts[0], pts[-1], GREY, max(1, S(0.3)), S(1.0))
+    cv2.polylines(img, [np.round(pts).astype(np.int32).reshape(-1, 1, 2)], False, colour, max(2, S(0.5)), cv2.LINE_AA)
+    mid = pts[len(pts) // 3]
+    behind = float(np.sign(mid[0] - hip[0])) if np.isfinite(hip).all() else 1.0  # the label goes behind the back
+    _label(img, S, mid, info.back_text, info.back_status, (behind or 1.0, 0.0), used)
+
+
 def draw(frame: np.ndarray, xy: np.ndarray, info: FrameInfo, view_label: str, facing: str,
-         total_reps: int | None = None) -> np.ndarray:
+         total_reps: int | None = None, back: np.ndarray | None = None) -> np.ndarray:
     """Paint the overlay on an RGB frame (in place) and return it.
 
     Args:
         frame: (H, W, 3) uint8 RGB. xy: (33, 2) pixels for this frame (NaN = not drawn).
         info: from :meth:`OverlayPlan.frame`. view_label, facing: the video's view (badge).
         total_reps: shown as "Rep 2/5"; None hides the total.
+        back: (N, 2) pixels of the back's outline on this frame (side views), or None.
     """
     S = _Scale(frame)
     xy = np.asarray(xy, float)
@@ -624,6 +646,8 @@ def draw(frame: np.ndarray, xy: np.ndarray, info: FrameInfo, view_label: str, fa
     for arc in info.arcs:
         _arc(frame, S, xy, arc)
     used: list = []
+    if back is not None and info.back_text:
+        _outline(frame, S, np.asarray(back, float), 0.5 * (xy[L_HIP] + xy[R_HIP]), info, used)
     if info.arcs:
         for arc in info.arcs:
             _label(frame, S, xy[arc.joint], arc.text, arc.status, arc.label_dir, used)

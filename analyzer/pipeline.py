@@ -45,6 +45,7 @@ class AnalyzeOptions:
     view: str = "auto"
     model: str = "full"
     replay: bool = True
+    outline: bool = True  # read the back's outline from the person mask (the lower back's estimate)
     profile: str | None = None
     progress: bool = True
     progress_position: int = 0
@@ -98,19 +99,25 @@ def output_writable(outdir: Path) -> None:
 
 
 def run_pose(path: str, info: VideoInfo, model_path: Path, *, progress: bool, position: int = 0,
-             segmentation: bool = False, trim: tuple = (None, None), people: int = 1,
+             segmentation: bool = True, trim: tuple = (None, None), people: int = 1,
              person: int = 1) -> tuple[PoseTrack, dict]:
     """Decode every frame and run the pose model. Returns the track and timings in seconds.
+    ``segmentation``: also read the back's outline from the person mask on side-view frames
+    (:mod:`analyzer.back_contour`; one person only), kept as the track's extras.
     ``people`` > 1: look for that many people, follow each and keep the ``person``-th likeliest
     subject (:mod:`analyzer.people`); the track's meta["people"] says who was seen."""
     from .pose import PoseEstimator, TrackBuilder  # imports mediapipe: only when needed
     from .progress import progress_bar
 
+    from .back_contour import EXTRAS, read_back
     from .people import PeopleTracker
 
     builder = TrackBuilder()
+    segmentation = segmentation and people == 1
+    if segmentation:
+        builder.extras = {k: [] for k in EXTRAS}
     crowd = PeopleTracker() if people > 1 else None
-    t_decode = t_pose = 0.0
+    t_decode = t_pose = t_back = 0.0
     try:
         estimator = PoseEstimator(model_path, segmentation=segmentation, num_poses=people)  # before any frame is decoded
     except ModelError as exc:
@@ -128,6 +135,13 @@ def run_pose(path: str, info: VideoInfo, model_path: Path, *, progress: bool, po
                 crowd.add(estimator.detect_all(frame.rgb, frame.t))
                 image = world = None
             t_done = time.perf_counter()
+            if segmentation:
+                h, w = frame.rgb.shape[:2]
+                back = read_back(image[:, :3], estimator.last_mask, w, h)
+                for k in EXTRAS:
+                    builder.extras[k].append(back[k])
+                t_back += time.perf_counter() - t_done
+                t_done = time.perf_counter()
             builder.add(frame.t, image, world)
             t_decode += t_got - t_mark
             t_pose += t_done - t_got
@@ -147,7 +161,7 @@ def run_pose(path: str, info: VideoInfo, model_path: Path, *, progress: bool, po
         meta["people"] = dict(looked_for=people, seen=crowd.most_at_once, analysed=person,
                               ranking=[{k: v for k, v in r.items() if k != "track"} for r in ranking])
     track = builder.build(info.width, info.height, info.fps, meta=meta)
-    return track, dict(decode_s=t_decode, pose_s=t_pose)
+    return track, dict(decode_s=t_decode, pose_s=t_pose, back_s=t_back)
 
 
 def write_replay(path: str, target: Path, info: VideoInfo, analysis: ExerciseAnalysis, view: ViewEstimate, *,
@@ -168,13 +182,16 @@ def write_replay(path: str, target: Path, info: VideoInfo, analysis: ExerciseAna
     # convert for a 1080x1920 phone clip) and the encoder gets frames of its size.
     out_w, out_h, scaled = output_size(info.width, info.height)
     size = (out_w, out_h) if scaled else None
-    xy = analysis.pose.xy * np.array([out_w / info.width, out_h / info.height]) if scaled else analysis.pose.xy
+    to_out = np.array([out_w / info.width, out_h / info.height]) if scaled else np.ones(2)
+    xy = analysis.pose.xy * to_out
+    back = analysis.outline * to_out if analysis.outline is not None else None
     with ReplayWriter(target, *(size or (info.width, info.height)), info.fps, max_side=None) as out, \
             progress_bar(total=info.frames, desc="replay", enabled=progress, position=position) as bar:
         for frame in prefetch(iter_frames(path, size=size, trim=trim)):
             i = min(frame.index, len(xy) - 1)
             rgb = frame.rgb if frame.rgb.flags.writeable else np.array(frame.rgb)
-            overlay.draw(rgb, xy[i], plan.frame(i), view.label, view.facing, total)
+            overlay.draw(rgb, xy[i], plan.frame(i), view.label, view.facing, total,
+                         back=back[i] if back is not None else None)
             out.write(rgb, frame.t)
             bar.update(1)
     return time.perf_counter() - start
@@ -302,7 +319,7 @@ def _os_reason(exc: OSError) -> str:
 
 def _analyze_into(path, info, work: Path, opts: AnalyzeOptions, model_path, t_start):
     track, timings = run_pose(path, info, model_path, progress=opts.progress, position=opts.progress_position,
-                              trim=opts.trim, people=opts.people, person=opts.person)
+                              trim=opts.trim, people=opts.people, person=opts.person, segmentation=opts.outline)
     if len(track) == 0:
         raise AnalysisError(f"{Path(path).name}: the video has no frames")
     if track.detection_rate < MIN_DETECTION_RATE:

@@ -73,27 +73,36 @@ class PoseEstimator:
             self._landmarker.close()
             self._landmarker = None
 
-    def detect(self, rgb: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    def detect(self, rgb: np.ndarray, t: float, *, with_mask: bool = False
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """Landmarks of one frame.
 
         Args:
             rgb: (H, W, 3) uint8 upright frame.
             t: its time in seconds; must increase from call to call.
+            with_mask: also convert the person mask now (else :meth:`last_mask` gives it later).
 
         Returns:
             image (33, 5) float32 [x, y, z, visibility, presence] (x, y normalised to 0..1),
             world (33, 3) float32 metres, mask (H, W) float32 0..1 or None; all NaN if no person.
         """
         result = self._run(rgb, t)
+        self._last = (result, rgb.shape[:2])
         img = np.full((N_LANDMARKS, 5), np.nan, np.float32)
         world = np.full((N_LANDMARKS, 3), np.nan, np.float32)
-        mask = None
         if result.pose_landmarks:
             img[:] = [(p.x, p.y, p.z, p.visibility, p.presence) for p in result.pose_landmarks[0]]
             world[:] = [(p.x, p.y, p.z) for p in result.pose_world_landmarks[0]]
-            if result.segmentation_masks:
-                mask = result.segmentation_masks[0].numpy_view().astype(np.float32).reshape(rgb.shape[:2])
-        return img, world, mask
+        return img, world, self.last_mask() if with_mask else None
+
+    def last_mask(self) -> np.ndarray | None:
+        """The person mask (H, W) float32 0..1 of the last :meth:`detect`, or None (no person,
+        or made without ``segmentation``). Converted only when asked: a full-size float copy
+        costs a few milliseconds, spent only on frames that need it."""
+        result, shape = getattr(self, "_last", (None, None))
+        if result is None or not result.pose_landmarks or not result.segmentation_masks:
+            return None
+        return result.segmentation_masks[0].numpy_view().astype(np.float32, copy=False).reshape(shape)
 
     def detect_all(self, rgb: np.ndarray, t: float) -> list[tuple[np.ndarray, np.ndarray]]:
         """Every person found in one frame (up to ``num_poses``): [(image (33, 5), world (33, 3))]

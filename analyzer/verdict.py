@@ -131,12 +131,13 @@ def judge(m: Measurement, rule: Rule, rep: int, view: str) -> Fault | None:
                           rule.unit, rule.error_band, status)
     band = f", ±{fmt_value(rule.error_band, rule.unit)}" if rule.error_band else ""
     word = "borderline: " if status == "borderline" else ""
+    conf = "" if m.confidence is None else f", estimate from the outline, confidence {m.confidence:.1f}"
     message = (f"Rep {rep}: {word}{side}{LABELS.get(m.code, m.code)} — {shown} "
-               f"({limit_words(rule, thr)}{band}, {view} view)")
+               f"({limit_words(rule, thr)}{band}, {view} view{conf})")
     return Fault(code=m.code, side=m.side, rep=rep, start_s=m.start_s, end_s=m.end_s, onset_s=m.onset_s,
                  value=float(m.value), threshold=rule.threshold, unit=rule.unit, error_band=rule.error_band,
                  severity="borderline" if status == "borderline" else severity(m.value, rule), view=view,
-                 link=rule.link, message=message)
+                 link=rule.link, message=message, confidence=m.confidence)
 
 
 def judge_rep(measurements: list[Measurement], profile: Profile, rep: int, view: str) -> tuple[list[Fault], list[Fault]]:
@@ -222,6 +223,9 @@ def number_sentence(f: Fault, rules: dict[str, Rule]) -> str:
     what = finding_text(f.code, {f.side})
     limit = limit_words(rule, thr) if rule is not None else f"threshold {thr}"
     band = f", measured to ±{fmt_value(f.error_band, f.unit)}" if f.error_band else ""
+    if f.confidence is not None:  # an estimate, not a measurement: say so, and how sure
+        band = (f", estimated from the back's outline to ±{fmt_value(f.error_band, f.unit)}, "
+                f"confidence {f.confidence:.1f}")
     return f"{_cap(what)}: {shown} in rep {f.rep} ({limit}{band})."
 
 

@@ -163,12 +163,12 @@ def test_headline_chain_table_and_suggestions(tmp_path):
     assert re.search(r'class="warning st-bad" data-seek="4\.802"', page)
     assert 'data-seek="4.002" data-rep="2"' in page
     # The chain of the rep that shows it best (rep 2): ankle is the root, the hip followed, the
-    # knee cannot be seen from the side, the lower back is not measured.
+    # knee cannot be seen from the side, the lower back (no outline in this folder) is not judged.
     panel = re.search(r'data-chain-panel="2">(.*?)</div></div>', page, re.S).group(1)
     assert 'class="link st-bad is-root"' in panel and "root cause" in panel
     assert re.search(r'class="link st-warn">.*?<b>Hip</b>.*?followed', panel, re.S)
     assert re.search(r'class="link st-na">.*?<b>Knee</b>.*?needs a front or rear view', panel, re.S)
-    assert "not measured yet" in panel
+    assert "lower-back bend (estimate from the outline): not measurable in this rep" in panel
     assert re.search(r'data-chain-panel="1" hidden', page)
     # Per-rep table: the shin angle of rep 2 is flagged.
     assert re.search(r'<tr data-rep="2">.*?class="num st-bad"[^>]*>27°</td>', page, re.S)

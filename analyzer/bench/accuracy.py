@@ -141,6 +141,15 @@ def markdown(label: str, model: Path, r: dict) -> str:
     for v in ("side", "front", "rear", "oblique"):
         lines.append(f"| {v} | " + " | ".join(str(score.statuses.get((v, s), 0))
                                                for s in ("clean", "faults", "not_judged", "unknown_exercise")) + " |")
+    from .lumbar import lumbar_rows
+    from .lumbar import markdown as lumbar_markdown
+
+    lumbar = lumbar_markdown(lumbar_rows(cases))
+    lines += ["", *(lumbar or ["## Lower back", "",
+                               "Measured on its own bench (side views, lumbar bends injected at known sizes, three styles "
+                               "of top): `kinetic bench accuracy --split lumbar_test --out docs/accuracy_lumbar.md` "
+                               "([accuracy_lumbar.md](accuracy_lumbar.md); dev split: "
+                               "[accuracy_lumbar_dev.md](accuracy_lumbar_dev.md)).", ""])]
     lines += ["", "## Angles, per frame", "", "| metric | view | frames | mean abs error | p90 | bias |", "|---|---|---:|---:|---:|---:|"]
     for (metric, view), errs in sorted(score.angle_errors.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         e = np.array(errs)

@@ -92,7 +92,8 @@ def main(argv: list[str] | None = None, prog: str = "kinetic bench") -> int:
                    help="a folder of real clips (videos/, labels/) to add their verdicts to the table "
                         "(default: ../shared/data when it exists)")
     a.add_argument("--no-real", dest="real", action="store_const", const=None, help="no real clips")
-    c = sub.add_parser("calibrate", help="fit the corrections of MediaPipe's systematic errors (dev split only)")
+    c = sub.add_parser("calibrate", help="fit the corrections of MediaPipe's systematic errors (dev split only; "
+                                         "--split lumbar_dev fits the lower back's outline gain)")
     _source_args(c, "dev")
     c.add_argument("--out", type=Path, help="write the corrections here (e.g. analyzer/profiles/calibration.toml)")
     args = p.parse_args(argv)
@@ -123,8 +124,9 @@ def main(argv: list[str] | None = None, prog: str = "kinetic bench") -> int:
     from ..synth import SynthUnavailable
     from ..synth.scenario import ScenarioError
 
-    if args.what == "calibrate" and args.suite is None and args.split != "dev":
-        print(f"{prog}: calibrations are fitted on the dev split only (got --split {args.split})", file=sys.stderr)
+    if args.what == "calibrate" and args.suite is None and args.split not in ("dev", "lumbar_dev"):
+        print(f"{prog}: calibrations are fitted on a dev split only (dev, or lumbar_dev for the lower back; "
+              f"got --split {args.split})", file=sys.stderr)
         return 2
     try:
         model = resolve_model(args.model)
@@ -133,6 +135,10 @@ def main(argv: list[str] | None = None, prog: str = "kinetic bench") -> int:
             from .runner import materialize_all
 
             materialize_all(scenarios, args.cache, size, model, jobs=args.jobs, rerender=args.rerender, log=log)
+        elif args.what == "calibrate" and args.split == "lumbar_dev":
+            from .lumbar import run_calibration
+
+            run_calibration(scenarios, args.cache, size, model, jobs=args.jobs, log=log)
         elif args.what == "calibrate":
             from .calibrate import run as calibrate
 

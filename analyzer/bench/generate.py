@@ -209,6 +209,43 @@ def draw_scenario(d: Draw, space: dict, name: str, other: bool = False) -> dict:
     return table
 
 
+def draw_lumbar_scenario(d: Draw, space: dict, name: str) -> dict:
+    """One scenario of the lower-back bench (``[lumbar]``): a random body from the side, a random
+    style of top, and reps whose lumbar bend at the bottom is changed by a size from ``sizes``."""
+    lum = space["lumbar"]
+    table = draw_scenario(d, space, name)
+    cam = space["camera"]
+    side = 1 if d.p(0.5) else -1
+    table["camera"].update(azimuth=round((90.0 * side + d.u([-cam["side_jitter"], cam["side_jitter"]])) % 360.0, 2),
+                           height=round(d.u(lum["camera_height"]), 3))
+    table["look"]["clothing"] = d.pick(lum["clothing"])
+    table.pop("props", None)
+    table.pop("movement", None)
+    if d.p(lum["barbell"]):
+        table["props"] = dict(barbell=True, plate_diameter=round(d.u(space["occluders"]["plate_diameter"]), 3),
+                              plates=int(d.rng.integers(1, 4)))
+        table["arms"] = "barbell"
+    else:
+        table["arms"] = d.pick(lum["arms"])
+        if table["arms"] == "angles":
+            table["movement"] = dict(arm_forward=round(d.u([40, 95]), 2))
+    mv, f = space["movement"], space["faults"]
+    reps = []
+    for _ in range(int(lum["reps"])):
+        size = float(lum["sizes"][int(d.rng.integers(len(lum["sizes"])))])
+        faults = dict(valgus_left=round(d.u([-f["jitter_valgus"], f["jitter_valgus"]]), 2),
+                      valgus_right=round(d.u([-f["jitter_valgus"], f["jitter_valgus"]]), 2))
+        if size:
+            faults["lumbar_flexion"] = size
+        reps.append(dict(knee_flexion=round(d.u(mv["knee_flexion"]), 2), shank=round(d.u(mv["shank"]), 2),
+                         descent=round(d.u(mv["descent"]), 2), pause=round(d.u(mv["pause"]), 2),
+                         ascent=round(d.u(mv["ascent"]), 2), rest=round(d.u(mv["rest"]), 2), faults=faults))
+    table["reps"] = reps
+    table["description"] = f"lower-back bench: {table['look']['clothing']} top, lumbar " + \
+        ", ".join(f"{r['faults'].get('lumbar_flexion', 0):+g}" for r in reps)
+    return table
+
+
 def generate(split: str = "dev", *, seed: int | None = None, n: int | None = None,
              space: dict | None = None) -> list[dict]:
     """Scenario tables of a split (its seed and size from the space, unless given)."""
@@ -220,6 +257,8 @@ def generate(split: str = "dev", *, seed: int | None = None, n: int | None = Non
         seed = int(spec["seed"])
     n = int(spec.get("n", 20) if n is None else n)
     d = Draw(seed)
+    if spec.get("kind") == "lumbar":
+        return [draw_lumbar_scenario(d, space, f"{split}_{seed}_{i:03d}") for i in range(n)]
     others = set(d.rng.choice(n, size=int(round(space["other"]["lunge"] * n)), replace=False).tolist()) if n else set()
     return [draw_scenario(d, space, f"{split}_{seed}_{i:03d}", i in others) for i in range(n)]
 

@@ -39,6 +39,7 @@ CODE_METRIC = {
     "excessive_trunk_lean": "trunk_minus_shank", "knee_valgus": "knee_valgus", "knee_varus": "knee_valgus",
     "hip_shift": "hip_shift", "pelvic_drop": "pelvic_obliquity", "foot_roll": "foot_roll",
     "narrow_stance": "stance_ratio", "incomplete_lockout": "depth",
+    "lumbar_rounding": "lumbar_curvature", "lumbar_overarch": "lumbar_curvature",
 }
 # A view-boundary band (deg) within which either neighbouring view label is right.
 VIEW_TOLERANCE = 7.0
@@ -128,6 +129,9 @@ def true_values(case: BenchCase, rep: dict) -> dict[tuple[str, str | None], floa
         ("incomplete_lockout", None): _true_lockout(case, rep),
         ("narrow_stance", None): _true_stance(L3, w.start),
     }
+    if "lumbar_flexion" in p:  # the renderer's pelvis-to-chest bend at the bottom, against standing
+        lf = p["lumbar_flexion"]
+        values[("lumbar_rounding", None)] = values[("lumbar_overarch", None)] = float(lf[bottom] - _standing(lf, phase))
     for side in SIDES:
         v = p.get(f"valgus_{side}")
         if v is not None:
@@ -200,7 +204,8 @@ def measured_value(rep, code: str, side: str | None) -> float:
     """The analyzer's per-rep value of a code's quantity (NaN if none)."""
     m = rep.metrics
     key = {"shallow_depth": "thigh_angle", "heel_lift": "heel_lift", "excessive_trunk_lean": "trunk_minus_shank",
-           "hip_shift": "hip_shift", "pelvic_drop": "pelvic_drop", "narrow_stance": "stance_ratio"}.get(code)
+           "hip_shift": "hip_shift", "pelvic_drop": "pelvic_drop", "narrow_stance": "stance_ratio",
+           "lumbar_rounding": "lumbar_flexion", "lumbar_overarch": "lumbar_flexion"}.get(code)
     if code == "limited_dorsiflexion":
         key = "dorsiflexion"
     if code in ("knee_valgus", "knee_varus"):

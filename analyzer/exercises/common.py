@@ -75,6 +75,7 @@ class ExerciseAnalysis:
         and in which unit). pose: the cleaned landmarks (for drawing). baselines: standing values
         used. suggestions: foot exercises with why and how. notes: plain-language remarks.
         borderline: findings within the measurement error of their threshold (not faults).
+        outline: (T, N, 2) pixels of the back's outline per frame (NaN where not read), or None.
     """
 
     exercise: str
@@ -89,6 +90,7 @@ class ExerciseAnalysis:
     suggestions: list[dict]
     notes: list[str]
     borderline: list[Fault] = field(default_factory=list)
+    outline: np.ndarray | None = None
 
 
 def clean_pose(track: PoseTrack, *, cutoff_hz: float = 6.0, max_gap: int = 10, min_visibility: float = 0.5,

@@ -34,6 +34,9 @@ from ..reps import Rep, RepParams, find_reps
 from ..skeleton import CHAIN, L_ANKLE, L_SHOULDER, R_ANKLE, R_SHOULDER, SIDES
 from ..track import PoseTrack
 from ..view import ViewEstimate, effective_labels, metric_visible, sagittal_correction
+from .lumbar import GAIN as LUMBAR_GAIN
+from ..back_contour import turn_ratio
+from .lumbar import estimate_rep, fold_3d, lumbar_series
 from .common import (CleanPose, ExerciseAnalysis, RepResult, at, baseline, clean_pose, first_crossing, judge_into,
                      last_crossing, local_baseline, peak, standing_mask)
 
@@ -361,6 +364,10 @@ def analyze_squat(track: PoseTrack, view: ViewEstimate, profile: Profile, *, cal
     stand = standing_mask(depth)
     models = (calibration if calibration is not None else load_calibration()) if calibrated else {}
     series, base = frame_series(pose, view, stand, models or None)
+    back = lumbar_inputs(track, view, stand, profile, pose.world)
+    if back is not None:
+        series["lumbar_curvature"] = back["lumbar"]
+        base["lumbar_bend"] = back["standing_bend"]
     notes: list[str] = []
     drift = remove_common_hip_drift(series, depth, stand, [r for r in found if r.complete])
     if drift is not None and "hip_shift" in profile.rules and abs(drift) >= 0.5 * profile.rules["hip_shift"].threshold:
@@ -381,7 +388,7 @@ def analyze_squat(track: PoseTrack, view: ViewEstimate, profile: Profile, *, cal
         if r.complete:
             nxt = next((c for c in complete if c.start > r.start), None)
             measurements, skipped = _measurements(result, series, depth, pose, quality, view, base, profile,
-                                                  next_start=nxt.start if nxt else len(depth))
+                                                  next_start=nxt.start if nxt else len(depth), back=back)
             measurements = [_corrected(m, result, models) for m in measurements]
             judge_into(result, measurements, profile, rep_view, skipped)
             all_faults.extend(result.faults)
@@ -398,7 +405,8 @@ def analyze_squat(track: PoseTrack, view: ViewEstimate, profile: Profile, *, cal
     return ExerciseAnalysis(exercise="squat", reps=reps, partial_reps=partial, faults=all_faults, series=series,
                             depth=depth, depth_label="knee flexion (3D, less-bent knee), deg", pose=pose,
                             baselines=base, suggestions=suggestions(all_faults, roots), notes=notes,
-                            borderline=borderline)
+                            borderline=borderline,
+                            outline=back["outline"] if back is not None else None)
 
 
 def remove_common_hip_drift(series: dict[str, np.ndarray], depth: np.ndarray, stand: np.ndarray,
@@ -484,7 +492,7 @@ def _near_leg(view: ViewEstimate, i: int) -> str:
 
 def _measurements(rep: RepResult, s: dict[str, np.ndarray], depth: np.ndarray, pose: CleanPose, quality,
                   view: ViewEstimate, base: dict[str, float], profile: Profile,
-                  next_start: int) -> tuple[list[Measurement], list[dict]]:
+                  next_start: int, back: dict | None = None) -> tuple[list[Measurement], list[dict]]:
     """One :class:`Measurement` per rule this rep can judge, and the rules it cannot, with why."""
     a, b, e = rep.start, rep.bottom, rep.end + 1
     t = pose.t
@@ -639,18 +647,68 @@ def _measurements(rep: RepResult, s: dict[str, np.ndarray], depth: np.ndarray, p
             out.append(Measurement("incomplete_lockout", None, v, float(t[i]), float(t[i]), float(t[min(next_start, len(t) - 1)])))
         else:
             skip("incomplete_lockout", None, "the top of the rep was not seen")
-    for code in NOT_MEASURED:
-        skip(code, None, "not measured yet: no spine landmarks")
+    # --- side view: the lower back, from the back's outline (an estimate, with a confidence) ---
+    lumbar_codes = [c for c in LUMBAR_CODES if c in rules]
+    if lumbar_codes:
+        if back is None:
+            why = "the back's outline was not read (no person mask in this track)"
+        elif not metric_visible("lumbar_curvature", rep_view):
+            why = f"needs {_views_needed('lumbar_curvature')}"
+        else:
+            est = estimate_rep(back["lumbar"], back["depth"], back["bend"], back["outline"], pose.xy, back["fold"], back["turn"], depth,
+                               back["stand"],
+                               a, b, rep.end, bottom, profile.section("lumbar"))
+            rep.metrics.update(lumbar_flexion=est.value, lumbar_landmark=est.landmark, lumbar_confidence=est.confidence)
+            min_conf = float(profile.section("lumbar").get("min_confidence", 0.5))
+            if not np.isfinite(est.value):
+                why = est.reasons[0]
+            elif est.confidence < min_conf:
+                why = f"confidence {est.confidence:.1f} is too low: " + "; ".join(est.reasons)
+            else:
+                why = ""
+                for code in lumbar_codes:
+                    out.append(Measurement(code, None, est.value, float(t[est.frame]), *bottom_window,
+                                           confidence=est.confidence))
+        if why:
+            for code in lumbar_codes:
+                skip(code, None, why)
     return out, skipped
 
 
+def lumbar_inputs(track: PoseTrack, view: ViewEstimate, stand: np.ndarray, profile: Profile,
+                  world: np.ndarray | None = None) -> dict | None:
+    """The per-frame inputs of the lower-back estimate, or None when the track holds no back
+    outline (made without the person mask, or an old track): ``lumbar`` (T,) deg relative to
+    standing (side-view frames only), ``bend``/``depth`` (T,) the outline's raw numbers,
+    ``stand`` (T,) the standing frames used, ``standing_bend`` deg, ``fold`` (T,) the landmark
+    cross-check's per-frame fold (deg), ``turn`` (T,) how far round from the side the camera saw
+    the shoulders (:func:`analyzer.back_contour.turn_ratio`)."""
+    if "back_bend" not in track.extras:
+        return None
+    labels = effective_labels(view)
+    side = np.array([metric_visible("lumbar_curvature", v) if v else False for v in labels])
+    bend = np.where(side, np.asarray(track.extras["back_bend"], np.float64), np.nan)
+    depth = np.where(side, np.asarray(track.extras["back_depth"], np.float64), np.nan)
+    stand_side = _stand_in(stand, labels, ("side",))
+    fs = float(len(track.t) / (track.t[-1] - track.t[0])) if len(track.t) > 1 and track.t[-1] > track.t[0] else track.fps
+    opts = profile.section("lumbar")
+    lumbar, ref = lumbar_series(bend, stand_side, float(opts.get("gain", LUMBAR_GAIN)), fs)
+    fold = fold_3d(world if world is not None else track.world)
+    turn = turn_ratio(track.image, track.width, track.height)
+    outline = np.asarray(track.extras["back_points"], np.float64)
+    return dict(lumbar=lumbar, bend=bend, depth=depth, stand=stand_side, standing_bend=ref, fold=fold, turn=turn,
+                outline=outline)
+
+
 # Rules of the profile this version does not measure at all (said so per rep, never judged).
-NOT_MEASURED = ("lumbar_rounding", "lumbar_overarch")
+NOT_MEASURED: tuple[str, ...] = ()
+LUMBAR_CODES = ("lumbar_rounding", "lumbar_overarch")
 
 # The rep metric each rule judges (what the report shows next to its verdict).
 RULE_METRIC = {"shallow_depth": "thigh_angle", "limited_dorsiflexion": "dorsiflexion", "heel_lift": "heel_lift",
                "excessive_trunk_lean": "trunk_minus_shank", "hip_shift": "hip_shift", "pelvic_drop": "pelvic_drop",
-               "narrow_stance": "stance_ratio", "incomplete_lockout": "lockout"}
+               "narrow_stance": "stance_ratio", "incomplete_lockout": "lockout",
+               "lumbar_rounding": "lumbar_flexion", "lumbar_overarch": "lumbar_flexion"}
 
 
 def _corrected(m: Measurement, rep: RepResult, models: dict[str, LinearModel]) -> Measurement:
@@ -665,7 +723,7 @@ def _corrected(m: Measurement, rep: RepResult, models: dict[str, LinearModel]) -
     key = RULE_METRIC.get(m.code)
     if rep.metrics.get(key) is not None:
         rep.metrics[key] = float(np.copysign(value, rep.metrics[key])) if m.code in ("hip_shift", "pelvic_drop") else value
-    return Measurement(m.code, m.side, value, m.onset_s, m.start_s, m.end_s)
+    return Measurement(m.code, m.side, value, m.onset_s, m.start_s, m.end_s, m.confidence)
 
 
 # The top of a rep: the frames between its bottom and the next rep's start whose rep signal is

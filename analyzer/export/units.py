@@ -36,6 +36,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "heel_toe_height": (NONE, "(toe y - heel y) / foot length in the picture: the heel's height over the forefoot"),
     "hip_below_knee": (NONE, "(hip y - knee y) / thigh length; >= 0 at or below parallel"),
     "thigh_length_ratio": (NONE, "the thigh's length in the picture / its standing length (< 1: foreshortened)"),
+    "lumbar_curvature": (DEG, "lower-back bend estimated from the back's outline (person mask), relative to standing, "
+                              "rounding + / arching - (side view; an estimate, not validated on real people)"),
     "trunk_lean": (DEG, "hip centre -> shoulder centre from vertical, forward + (side view)"),
     "trunk_minus_shank": (DEG, "trunk lean minus the near shin's inclination (> 0: chest ahead of the shins)"),
     # front and rear views (frontal)

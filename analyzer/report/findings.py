@@ -53,8 +53,10 @@ CHECKS: dict[str, Check] = {
     "pelvic_drop": Check("pelvic drop", (("pelvic_drop", None),), "pelvic_obliquity", absolute=True),
     "narrow_stance": Check("stance (ankles / shoulders)", (("stance_ratio", None),), "stance_ratio"),
     "incomplete_lockout": Check("knees bent at the top", (("lockout", None),), "depth"),
-    "lumbar_rounding": Check("lower-back curve", (("lumbar_curvature", None),), "lumbar_curvature", group="lumbar"),
-    "lumbar_overarch": Check("lower-back curve", (("lumbar_curvature", None),), "lumbar_curvature", group="lumbar"),
+    "lumbar_rounding": Check("lower-back bend (estimate from the outline)", (("lumbar_flexion", None),), "lumbar_curvature",
+                             group="lumbar", signs=("rounds", "arches")),
+    "lumbar_overarch": Check("lower-back bend (estimate from the outline)", (("lumbar_flexion", None),), "lumbar_curvature",
+                             group="lumbar", signs=("rounds", "arches")),
 }
 
 VIEW_NEEDS = {("side",): "a side view", ("front", "rear"): "a front or rear view", ("rear",): "a view from behind",
@@ -195,9 +197,7 @@ def rep_chain(analysis: Analysis, rep: dict) -> RepChain:
                 statuses.append("na")
                 continue
             if not values:
-                if link == "lumbar":
-                    why = "not measured yet (no spine landmarks)"
-                elif metrics and any(_finite(v) for v in metrics.values()):
+                if metrics and any(_finite(v) for v in metrics.values()):
                     views = METRIC_VIEWS.get(check.view_metric)
                     why = needs_view(check.view_metric) if views and rep.get("view") not in views else "not measurable in this rep"
                 else:
@@ -207,6 +207,11 @@ def rep_chain(analysis: Analysis, rep: dict) -> RepChain:
                 continue
             two_sided = bool(check.group and len(group_codes) > 1)
             thr = threshold_text(rule, two_sided=two_sided)
+            group_rules = [rules[c] for c in group_codes if c in rules] if two_sided else []
+            if len({abs(r.threshold) for r in group_rules}) > 1 and check.signs:
+                # two sides with their own limits (the lower back: rounding +20, arching -5)
+                thr = "limits " + " / ".join(f"{fmt(abs(r.threshold), r.unit)} {check.signs[0] if r.threshold >= 0 else check.signs[1]}"
+                                             for r in group_rules)
             text = f"{check.label}: {_values_text(check, rule, values)} · {thr}"
             if status is None:
                 status = "ok"

@@ -518,6 +518,11 @@ def _limits(analysis: Analysis, chains: list[RepChain]) -> str:
         items.append(f"<li>The body was found in {100 * rate:.0f} % of the frames; the rest are gaps in the plots.</li>")
     items.append("<li>All angles come from one camera: expect a few degrees of error (each warning gives its own "
                  "error band). Film from the side <em>and</em> from the front to see the whole chain.</li>")
+    if any((r.get("metrics") or {}).get("lumbar_flexion") is not None for r in analysis.reps):
+        items.append("<li><b>The lower back is an estimate.</b> MediaPipe has no points on the spine: kinetic reads the "
+                     "bend of your back's outline (the person mask) at the bottom against standing. It was checked on "
+                     "rendered digital humans only, <em>not validated on real people</em>; loose clothing, a bar or "
+                     "arms over the back lower its confidence, and below half it is not judged.</li>")
     return f"""<section class="card" id="limits">
 <h2>What this video could not measure</h2>
 <ul class="plain">{''.join(items)}</ul>

@@ -208,6 +208,11 @@ PLOTS: tuple[PlotSpec, ...] = (
     PlotSpec("trunk", "Trunk lean", "trunk from vertical, and how far it leans beyond the shins", "°",
              (Line("trunk_lean", "trunk lean", MAIN), Line("trunk_minus_shank", "trunk minus shin", SECOND)),
              (Limit("excessive_trunk_lean", label="limit beyond shins"),), ("excessive_trunk_lean",)),
+    PlotSpec("lumbar", "Lower back (estimate)", "the back outline's bend against standing, from the person mask: "
+             "+ rounds, − arches; an estimate, not validated on real people", "°",
+             (Line("lumbar_curvature", "lower back", MAIN),),
+             (Limit("lumbar_rounding", label="rounding"), Limit("lumbar_overarch", label="arching")),
+             ("lumbar_rounding", "lumbar_overarch")),
     PlotSpec("fppa", "Knee FPPA (raw)", "frontal-plane projection angle, for clinicians: foreshortened thighs make it read high at depth", "°",
              (Line("left_fppa", "left", LEFT), Line("right_fppa", "right", RIGHT))),
 )

@@ -23,6 +23,7 @@ class Look:
     shorts: Color = (0.12, 0.12, 0.14)
     feet: Color | None = (0.92, 0.92, 0.92)
     long_sleeves: bool = False
+    clothing: str = "tight"  # tight | tshirt | hoodie: how far the top stands off the skin (Dresser)
     background: Color = (0.78, 0.80, 0.83)
     floor: tuple[Color, Color] = field(default_factory=lambda: ((0.55, 0.50, 0.45), (0.62, 0.57, 0.52)))
     floor_tile: float = 0.5
@@ -68,7 +69,7 @@ def vertex_colors(body, look: Look) -> np.ndarray:
     R = regions(body)
     col = np.tile(np.asarray(look.skin, np.float64), (len(body.rest_vertices), 1))
     col[R["shirt"]] = look.shirt
-    if look.long_sleeves:
+    if look.long_sleeves or look.clothing == "hoodie":
         col[R["sleeves"]] = look.shirt
     col[R["shorts"]] = look.shorts
     if look.feet is not None:
@@ -78,3 +79,48 @@ def vertex_colors(body, look: Look) -> np.ndarray:
     col[R["brows"]] = np.asarray(look.hair) * 0.9 + 0.02
     col[R["mouth"]] = (0.60, 0.30, 0.28)
     return col.astype(np.float32)
+
+
+# How each style of top sits on the body: (offset off the skin in metres, smoothing passes).
+# A loose hoodie stands off the skin and bridges the hollows, so the outline no longer follows
+# the lower back's curve: the bench measures what that does to the back-contour estimate.
+CLOTHING = {"tight": (0.0, 0), "tshirt": (0.008, 2), "hoodie": (0.035, 14)}
+
+
+class Dresser:
+    """Moves the top's vertices of a posed body: offset along the normals, then Laplacian
+    smoothing within the top (``CLOTHING``). Built once per body; ``__call__`` per frame."""
+
+    def __init__(self, body, faces: np.ndarray, look: Look):
+        from scipy import sparse
+
+        if look.clothing not in CLOTHING:
+            raise ValueError(f"look.clothing must be one of {', '.join(CLOTHING)}, got {look.clothing!r}")
+        self.offset, self.passes = CLOTHING[look.clothing]
+        R = regions(body)
+        top = R["shirt"] | (R["sleeves"] if look.long_sleeves or look.clothing == "hoodie" else False)
+        self.top = np.flatnonzero(top)
+        n = len(body.rest_vertices)
+        i = np.concatenate([faces[:, 0], faces[:, 1], faces[:, 2], faces[:, 1], faces[:, 2], faces[:, 0]])
+        j = np.concatenate([faces[:, 1], faces[:, 2], faces[:, 0], faces[:, 0], faces[:, 1], faces[:, 2]])
+        A = sparse.csr_matrix((np.ones(len(i)), (i, j)), shape=(n, n))
+        A.data[:] = 1.0
+        deg = np.asarray(A.sum(axis=1)).ravel()
+        self.avg = (sparse.diags(1.0 / np.maximum(deg, 1)) @ A)[self.top]  # neighbour mean of top vertices
+        self.faces = faces
+
+    @property
+    def active(self) -> bool:
+        return self.offset > 0 or self.passes > 0
+
+    def __call__(self, V: np.ndarray) -> np.ndarray:
+        """(V, 3) posed vertices -> dressed copy."""
+        if not self.active:
+            return V
+        from .render import vertex_normals
+
+        V = np.array(V, np.float64)
+        V[self.top] += self.offset * vertex_normals(V, self.faces)[self.top]
+        for _ in range(self.passes):
+            V[self.top] = 0.5 * V[self.top] + 0.5 * (self.avg @ V)
+        return V

@@ -139,12 +139,13 @@ def render_scenario(scenario: Scenario, outdir: str | Path, *, frames: int | Non
         prop = _prop_mesh(scenario)
         if video:
             from .degrade import Degrader
-            from .look import vertex_colors
+            from .look import Dresser, vertex_colors
             from .render import Renderer
             from .writer import open_video
 
             lk = scenario.look
             faces, colors = body.faces, vertex_colors(body, lk)
+            dress = Dresser(body, np.asarray(body.faces), lk)
             if prop is not None:
                 faces = np.concatenate([faces, prop.faces + len(body.rest_vertices)])
                 colors = np.concatenate([colors, prop.colors])
@@ -160,7 +161,7 @@ def render_scenario(scenario: Scenario, outdir: str | Path, *, frames: int | Non
             L3[f] = landmarks33(posed.heads, posed.coco, posed.vertices, fidx)
             bones.append(dict(G=posed.plan.Gall, heads=posed.heads))
             if video:
-                V = posed.vertices
+                V = dress(posed.vertices)
                 if prop is not None:
                     from .props import barbell_transform, place
 

@@ -78,7 +78,7 @@ STANCE_KEYS = {"width", "toe_out", "toe_out_left", "toe_out_right", "forward_lef
 ARM_STYLES = ("angles", "goblet", "overhead", "hips", "barbell")
 PROPS_KEYS = {"barbell", "plate_diameter", "plates", "plate_color"}
 CAPTURE_KEYS = {"noise", "blur", "crf", "seed"}
-LOOK_KEYS = {"skin", "hair", "shirt", "shorts", "feet", "long_sleeves", "background", "floor",
+LOOK_KEYS = {"skin", "hair", "shirt", "shorts", "feet", "long_sleeves", "clothing", "background", "floor",
              "floor_tile", "light"}
 
 
@@ -245,6 +245,12 @@ def from_table(table: dict) -> Scenario:
             look.floor = (_color(v[0], "look.floor[0]"), _color(v[1], "look.floor[1]"))
         elif k in ("long_sleeves",):
             look.long_sleeves = bool(v)
+        elif k == "clothing":
+            from .look import CLOTHING
+
+            if v not in CLOTHING:
+                raise ScenarioError(f"look.clothing must be one of {', '.join(CLOTHING)}, got {v!r}")
+            look.clothing = v
         elif k in ("floor_tile",):
             look.floor_tile = float(v)
         elif k == "light":
