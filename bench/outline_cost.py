@@ -7,7 +7,8 @@ VIDEO defaults to the real side clip ../shared/data/videos/deepsquat_side_bodywe
 run prints, measured side by side (A B A B, the machine's speed drifts):
 
 * the pose model per frame without and with ``output_segmentation_masks`` (the mask is made by
-  the same network; what it adds is its output and copy);
+  the same network; what it adds is its decoding to the frame's size and smoothing), in whole
+  passes taken in turn;
 * reading the back (mask to float, side-view check, contour, bend) per frame where it ran;
 * ``kinetic analyze --no-replay`` against ``--no-outline``: wall seconds, and the ratio.
 
@@ -31,31 +32,32 @@ sys.path.insert(0, str(ROOT))
 DEFAULT = ROOT.parent / "shared" / "data" / "videos" / "deepsquat_side_bodyweight.mp4"
 
 
-def per_frame(video: Path, model: Path) -> dict:
-    """ms per frame: pose without / with the mask (interleaved frame by frame on two models),
+def per_frame(video: Path, model: Path, passes: int = 2) -> dict:
+    """ms per frame: the pose model without and with the mask, in whole passes taken in turn
+    (A B A B: taking the two models frame by frame in one process hides part of the mask's cost),
     and the back's reading on the frames where it ran."""
     from analyzer.back_contour import read_back
     from analyzer.capture import iter_frames
     from analyzer.pose import PoseEstimator
 
-    plain, masked, back, read = [], [], [], 0
-    with PoseEstimator(model) as a, PoseEstimator(model, segmentation=True) as b:
-        for fr in iter_frames(video):
-            t0 = time.perf_counter()
-            a.detect(fr.rgb, fr.t)
-            t1 = time.perf_counter()
-            image, _, _ = b.detect(fr.rgb, fr.t)
-            t2 = time.perf_counter()
-            h, w = fr.rgb.shape[:2]
-            r = read_back(image[:, :3], b.last_mask, w, h)
-            t3 = time.perf_counter()
-            plain.append(t1 - t0)
-            masked.append(t2 - t1)
-            if np.isfinite(r["back_bend"]):
-                back.append(t3 - t2)
-                read += 1
+    frames = [(fr.rgb, fr.t) for fr in iter_frames(video)]
+    plain, masked, back = [], [], []
+    for _ in range(passes):
+        for seg, into in ((False, plain), (True, masked)):
+            with PoseEstimator(model, segmentation=seg) as pe:
+                for rgb, t in frames:
+                    t0 = time.perf_counter()
+                    image, _, _ = pe.detect(rgb, t)
+                    t1 = time.perf_counter()
+                    into.append(t1 - t0)
+                    if seg:
+                        h, w = rgb.shape[:2]
+                        r = read_back(image[:, :3], pe.last_mask, w, h)
+                        if np.isfinite(r["back_bend"]):
+                            back.append(time.perf_counter() - t1)
     ms = lambda x: 1e3 * statistics.median(x) if x else float("nan")  # noqa: E731
-    return dict(frames=len(plain), pose_ms=ms(plain), pose_mask_ms=ms(masked), back_ms=ms(back), back_frames=read)
+    return dict(frames=len(frames), pose_ms=ms(plain), pose_mask_ms=ms(masked), back_ms=ms(back),
+                back_frames=len(back) // passes)
 
 
 def whole(video: Path, model: Path, runs: int) -> dict:

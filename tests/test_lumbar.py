@@ -151,3 +151,30 @@ def test_landmark_cross_check_separates_labelled_frames():
     neg = np.char.startswith(labels, "s_correct")
     assert auc(fold[pos & down], fold[neg & down]) > 0.85
     assert auc(fold[pos], fold[neg]) > 0.75
+
+
+def test_the_lower_back_bench_scores_a_random_clip(tmp_path_factory, model_path):
+    """The lower-back bench end to end on its CI slice (one random side-view clip, 3 reps):
+    rendered, analysed as `kinetic analyze` would, and tabled with its true and estimated bends."""
+    from analyzer.bench.accuracy import run
+    from analyzer.bench.generate import generate
+    from analyzer.bench.lumbar import calibrate, lumbar_rows
+    from analyzer.synth import load_scenario
+
+    tables = generate("lumbar_ci")
+    assert len(tables) == 1 and tables[0]["look"]["clothing"] in ("tight", "tshirt", "hoodie")
+    assert 60 <= tables[0]["camera"]["azimuth"] % 180 <= 120  # a side view
+    cache = Path(os.environ.get("KINETIC_TEST_CACHE") or tmp_path_factory.mktemp("lumbar_bench"))
+    out = tmp_path_factory.mktemp("lumbar_bench_out") / "accuracy.md"
+    result = run([load_scenario(t) for t in tables], "split lumbar_ci", cache, None, model_path, out, jobs=1,
+                 log=lambda m: None)
+    rows = lumbar_rows(result["cases"])
+    injected = [r["faults"].get("lumbar_flexion", 0.0) for r in tables[0]["reps"]]
+    assert sorted(r["injected"] for r in rows) == sorted(injected)
+    for r in rows:  # truth: the squat's own 8 deg plus what was injected
+        assert abs(r["true"] - (8.0 + r["injected"])) < 1.0
+        assert all(c == "not_judged" for c in r["calls"].values())  # shown, not judged
+    text = out.read_text()
+    assert "## Lower back (outline estimate)" in text and "Spearman" in text
+    with pytest.raises(ValueError, match="render the lumbar_dev split"):
+        calibrate(result["cases"], 0.3, 0.5)  # 3 reps are too few to fit on
