@@ -36,13 +36,12 @@ _THORAX = (STATIONS >= THORAX[0] - 1e-9) & (STATIONS <= THORAX[1] + 1e-9)
 
 
 def _direction(points: np.ndarray) -> np.ndarray | None:
-    """Unit direction (2,) of the least-squares line through (n, 2) points, pointing up the back."""
+    """Unit direction (2,) of the least-squares line through (n, 2) points (either way along it),
+    or None if a point is missing."""
     if not np.isfinite(points).all():
         return None
     q = points - points.mean(0)
-    _, vec = np.linalg.eigh(q.T @ q)
-    d = vec[:, 1]
-    return d
+    return np.linalg.eigh(q.T @ q)[1][:, 1]
 
 
 def back_contour(mask: np.ndarray, hip: np.ndarray, shoulder: np.ndarray, facing: int) -> dict | None:
@@ -59,8 +58,7 @@ def back_contour(mask: np.ndarray, hip: np.ndarray, shoulder: np.ndarray, facing
         ``bend`` float deg — the lower back's turn against the upper back's line (rounding +;
         NaN if either part of the edge was not found),
         ``depth`` float — median distance of the edge from the joint line over torso length
-        (how thick the torso's back half looks: loose clothing makes it large),
-        ``found`` float — share of stations whose edge was found.
+        (how thick the torso's back half looks: loose clothing makes it large).
     """
     hip = np.asarray(hip, np.float64)
     shoulder = np.asarray(shoulder, np.float64)
@@ -97,8 +95,7 @@ def back_contour(mask: np.ndarray, hip: np.ndarray, shoulder: np.ndarray, facing
         # the turn from the lower line to the upper one, signed so that a turn toward the front
         # (the back bulging out) is positive whichever way the person faces
         bend = float(np.degrees(np.arctan2(cross, low @ high))) * facing
-    return dict(points=points, bend=bend, depth=float(np.nanmedian(depth) / L) if ok.any() else float("nan"),
-                found=float(ok.mean()))
+    return dict(points=points, bend=bend, depth=float(np.nanmedian(depth) / L) if ok.any() else float("nan"))
 
 
 def turn_ratio(image: np.ndarray, width: int, height: int) -> np.ndarray:
@@ -124,10 +121,10 @@ def frame_back(image: np.ndarray, width: int, height: int) -> tuple[np.ndarray, 
     if not np.isfinite(image[:, :2]).all():
         return None
     p = image[:, :2].astype(np.float64) * (width, height)
-    ls, rs, lh, rh = (p[INDEX[k]] for k in ("left_shoulder", "right_shoulder", "left_hip", "right_hip"))
-    hip, shoulder = 0.5 * (lh + rh), 0.5 * (ls + rs)
+    hip = 0.5 * (p[INDEX["left_hip"]] + p[INDEX["right_hip"]])
+    shoulder = 0.5 * (p[INDEX["left_shoulder"]] + p[INDEX["right_shoulder"]])
     torso = float(np.hypot(*(shoulder - hip)))
-    if torso < MIN_TORSO_PX or abs(ls[0] - rs[0]) / torso > MAX_SIDE_RATIO:
+    if torso < MIN_TORSO_PX or turn_ratio(image[None], width, height)[0] > MAX_SIDE_RATIO:
         return None
     toes = 0.5 * (p[INDEX["left_foot_index"]] + p[INDEX["right_foot_index"]])
     heels = 0.5 * (p[INDEX["left_heel"]] + p[INDEX["right_heel"]])

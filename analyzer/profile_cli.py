@@ -6,7 +6,6 @@ import textwrap
 from importlib import resources
 from pathlib import Path
 
-from .exercises.squat import NOT_MEASURED
 from .profile import ProfileError, load_profile, packaged_exercises
 
 
@@ -33,8 +32,7 @@ def show(exercise: str, user: str | None, *, wide: bool = False) -> str:
     for code, r in sorted(prof.rules.items()):
         sign = ">" if r.direction == "above" else "<"
         unit = "" if r.unit in ("", "ratio") else f" {r.unit}"
-        judged = ("not measured" if exercise == "squat" and code in NOT_MEASURED
-                  else "no" if r.options.get("judged") is False else "yes")
+        judged = "no" if r.options.get("judged") is False else "yes"
         changed = sorted(k for k in theirs.get(code, {}) if k != "source")
         origin = f"{Path(user).name}: {', '.join(changed)}" if changed else "default"
         severe = "" if r.severe is None else f"{r.severe:g}"

@@ -3,7 +3,7 @@ cross-check, and how far either can be trusted (pure numpy).
 
 Two independent estimates per rep, both relative to the person's own standing posture:
 
-* **outline** (the measure judged): the back contour's bend (:mod:`analyzer.back_contour`,
+* **outline** (the estimate the rules read): the back contour's bend (:mod:`analyzer.back_contour`,
   read from the person mask on side-view frames) at the bottom minus standing, divided by the
   outline's gain (how much of a lumbar bend shows in the outline: fitted on the bench's dev
   split, ``[lumbar] gain`` in the profile) -> degrees of lumbar flexion, rounding +.
@@ -12,8 +12,9 @@ Two independent estimates per rep, both relative to the person's own standing po
   When the pelvis rolls under, the trunk keeps folding onto the thighs after the knees stop (+).
 
 The confidence (0..1) is the product of what can go wrong: outline not read at the bottom or
-standing, a top so loose it stands far off the back, an arm or a bar behind the back, a noisy
-outline, and the two estimates disagreeing. Below ``min_confidence`` the rep is "not judged".
+standing, a top so loose it stands far off the back, an arm or a bar over the outline, a noisy
+outline, a camera turned from the side, and the two estimates disagreeing. Below
+``min_confidence`` the rep is "not judged".
 """
 from __future__ import annotations
 
@@ -160,7 +161,7 @@ def _over_outline(xy: np.ndarray, outline: np.ndarray, frames: np.ndarray) -> fl
 
 def estimate_rep(lumbar: np.ndarray, depth_back: np.ndarray, bend: np.ndarray, outline: np.ndarray, xy: np.ndarray,
                  fold: np.ndarray,
-                 turn: np.ndarray, depth: np.ndarray, stand: np.ndarray, a: int, b: int, e: int, bottom: slice,
+                 turn: np.ndarray, depth: np.ndarray, stand: np.ndarray, a: int, b: int, bottom: slice,
                  options: dict) -> LumbarEstimate:
     """The lower back of one rep.
 
@@ -173,7 +174,7 @@ def estimate_rep(lumbar: np.ndarray, depth_back: np.ndarray, bend: np.ndarray, o
         fold: (T,) :func:`fold_3d` of the world landmarks; depth: (T,) the rep signal.
         turn: (T,) shoulder separation over torso length in the picture (0.1 from the side).
         stand: (T,) bool standing frames.
-        a, b, e: the rep's start, bottom and end frames; bottom: the bottom window.
+        a, b: the rep's start and bottom frames; bottom: the bottom window.
         options: the profile's ``[lumbar]`` section (gain, min_confidence, max_depth, max_noise_deg,
             max_disagreement_deg).
     """

@@ -34,8 +34,9 @@ from ..reps import Rep, RepParams, find_reps
 from ..skeleton import CHAIN, L_ANKLE, L_SHOULDER, R_ANKLE, R_SHOULDER, SIDES
 from ..track import PoseTrack
 from ..view import ViewEstimate, effective_labels, metric_visible, sagittal_correction
-from .lumbar import GAIN as LUMBAR_GAIN
 from ..back_contour import turn_ratio
+from .lumbar import GAIN as LUMBAR_GAIN
+from .lumbar import MIN_CONFIDENCE as LUMBAR_MIN_CONFIDENCE
 from .lumbar import estimate_rep, fold_3d, lumbar_series
 from .common import (CleanPose, ExerciseAnalysis, RepResult, at, baseline, clean_pose, first_crossing, judge_into,
                      last_crossing, local_baseline, peak, standing_mask)
@@ -364,7 +365,7 @@ def analyze_squat(track: PoseTrack, view: ViewEstimate, profile: Profile, *, cal
     stand = standing_mask(depth)
     models = (calibration if calibration is not None else load_calibration()) if calibrated else {}
     series, base = frame_series(pose, view, stand, models or None)
-    back = lumbar_inputs(track, view, stand, profile, pose.world)
+    back = lumbar_inputs(track, view, stand, profile, pose.world, pose.fs)
     if back is not None:
         series["lumbar_curvature"] = back["lumbar"]
         base["lumbar_bend"] = back["standing_bend"]
@@ -655,11 +656,11 @@ def _measurements(rep: RepResult, s: dict[str, np.ndarray], depth: np.ndarray, p
         elif not metric_visible("lumbar_curvature", rep_view):
             why = f"needs {_views_needed('lumbar_curvature')}"
         else:
-            est = estimate_rep(back["lumbar"], back["depth"], back["bend"], back["outline"], pose.xy, back["fold"], back["turn"], depth,
-                               back["stand"],
-                               a, b, rep.end, bottom, profile.section("lumbar"))
+            opts = profile.section("lumbar")
+            est = estimate_rep(back["lumbar"], back["depth"], back["bend"], back["outline"], pose.xy, back["fold"],
+                               back["turn"], depth, back["stand"], a, b, bottom, opts)
             rep.metrics.update(lumbar_flexion=est.value, lumbar_landmark=est.landmark, lumbar_confidence=est.confidence)
-            min_conf = float(profile.section("lumbar").get("min_confidence", 0.5))
+            min_conf = float(opts.get("min_confidence", LUMBAR_MIN_CONFIDENCE))
             if not np.isfinite(est.value):
                 why = est.reasons[0]
             elif est.confidence < min_conf:
@@ -676,13 +677,14 @@ def _measurements(rep: RepResult, s: dict[str, np.ndarray], depth: np.ndarray, p
 
 
 def lumbar_inputs(track: PoseTrack, view: ViewEstimate, stand: np.ndarray, profile: Profile,
-                  world: np.ndarray | None = None) -> dict | None:
+                  world: np.ndarray, fs: float) -> dict | None:
     """The per-frame inputs of the lower-back estimate, or None when the track holds no back
     outline (made without the person mask, or an old track): ``lumbar`` (T,) deg relative to
     standing (side-view frames only), ``bend``/``depth`` (T,) the outline's raw numbers,
     ``stand`` (T,) the standing frames used, ``standing_bend`` deg, ``fold`` (T,) the landmark
     cross-check's per-frame fold (deg), ``turn`` (T,) how far round from the side the camera saw
-    the shoulders (:func:`analyzer.back_contour.turn_ratio`)."""
+    the shoulders (:func:`analyzer.back_contour.turn_ratio`). ``world``: (T, 33, 3) the cleaned
+    world landmarks; ``fs``: the frames/s the filters use (:class:`CleanPose`)."""
     if "back_bend" not in track.extras:
         return None
     labels = effective_labels(view)
@@ -690,18 +692,15 @@ def lumbar_inputs(track: PoseTrack, view: ViewEstimate, stand: np.ndarray, profi
     bend = np.where(side, np.asarray(track.extras["back_bend"], np.float64), np.nan)
     depth = np.where(side, np.asarray(track.extras["back_depth"], np.float64), np.nan)
     stand_side = _stand_in(stand, labels, ("side",))
-    fs = float(len(track.t) / (track.t[-1] - track.t[0])) if len(track.t) > 1 and track.t[-1] > track.t[0] else track.fps
     opts = profile.section("lumbar")
     lumbar, ref = lumbar_series(bend, stand_side, float(opts.get("gain", LUMBAR_GAIN)), fs)
-    fold = fold_3d(world if world is not None else track.world)
+    fold = fold_3d(world)
     turn = turn_ratio(track.image, track.width, track.height)
     outline = np.asarray(track.extras["back_points"], np.float64)
     return dict(lumbar=lumbar, bend=bend, depth=depth, stand=stand_side, standing_bend=ref, fold=fold, turn=turn,
                 outline=outline)
 
 
-# Rules of the profile this version does not measure at all (said so per rep, never judged).
-NOT_MEASURED: tuple[str, ...] = ()
 LUMBAR_CODES = ("lumbar_rounding", "lumbar_overarch")
 
 # The rep metric each rule judges (what the report shows next to its verdict).
