@@ -44,6 +44,19 @@ def need(path: Path) -> Path:
     return path
 
 
+def need_synth() -> None:
+    """Call at a module's top: skip the whole module (fail under CI) when the synth extra (the
+    renderer) is not installed."""
+    from analyzer import synth
+
+    try:
+        synth.require_extra()
+    except synth.SynthUnavailable as exc:
+        if IN_CI:
+            raise
+        pytest.skip(str(exc), allow_module_level=True)
+
+
 @pytest.fixture(scope="session")
 def model_path(tmp_path_factory) -> Path:
     """A verified full model: the shared copy if present, else resolved the normal way."""

@@ -13,16 +13,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import IN_CI, SHARED, need
+from conftest import SHARED, need, need_synth
 
-from analyzer import synth
 
-try:
-    synth.require_extra()
-except synth.SynthUnavailable as exc:
-    if IN_CI:
-        raise
-    pytest.skip(str(exc), allow_module_level=True)
+need_synth()
 
 pytestmark = pytest.mark.slow
 

@@ -20,16 +20,10 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import IN_CI
+from conftest import need_synth
 
-from analyzer import synth
 
-try:
-    synth.require_extra()
-except synth.SynthUnavailable as exc:
-    if IN_CI:
-        raise
-    pytest.skip(str(exc), allow_module_level=True)
+need_synth()
 
 pytestmark = pytest.mark.slow
 
