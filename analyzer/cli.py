@@ -5,7 +5,10 @@
     kinetic report OUTDIR...
     kinetic live [--camera N | --source VIDEO] [--exercise squat] [--record DIR | --no-record] [--no-window]
     kinetic demo
+    kinetic history [--user NAME] [--exercise EX] [--last N] [--json]
     kinetic models [list|fetch|verify] [VARIANT...]
+
+analyze and demo add each result to the user's history (--user NAME, --no-history).
 
 User errors print one line on stderr and exit non-zero; one bad file in a batch does not stop
 the others (the exit status is then 1).
@@ -77,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--end", type=float, metavar="S",
                    help="analyse up to S seconds into each video (outputs' times then start at --start)")
     a.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    from .history_cli import add_user_arguments
+
+    add_user_arguments(a)
 
     from .live.cli import DESCRIPTION as LIVE_DESCRIPTION, HELP as LIVE_HELP, add_live_arguments
 
@@ -87,6 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder for the results (default: kinetic-demo in the current folder, or in your home "
                         "folder when the current one is inside kinetic's source tree)")
     d.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    add_user_arguments(d)
+
+    from .history_cli import DESCRIPTION as HISTORY_DESCRIPTION, HELP as HISTORY_HELP, add_arguments as add_history
+
+    add_history(sub.add_parser("history", help=HISTORY_HELP, description=HISTORY_DESCRIPTION))
 
     from .profile_cli import add_arguments as add_profile_arguments
 
@@ -167,6 +178,9 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_report(args)
         if args.command == "compare":
             return cmd_compare(args)
+        if args.command == "history":
+            from .history_cli import command as history_command
+            return history_command(args, _err)
         if args.command == "profile":
             from .profile_cli import command as profile_command
             return profile_command(args, _err)
@@ -294,6 +308,9 @@ def cmd_analyze(args) -> int:
     except ValueError as exc:
         _err(str(exc))
         return 2
+    history = _history_run(args)
+    if history is None:
+        return 2
     try:
         videos = expand_inputs(args.videos)
     except InputError as exc:
@@ -305,10 +322,12 @@ def cmd_analyze(args) -> int:
         _err(str(exc))
         return 1  # not a usage error: the command line was fine, the folder is not
     names = _unique_names(videos)
+    history.start()
     base = dict(outdir=args.outdir, exercise=args.exercise, view=args.view, model=args.model,
                 replay=not args.no_replay, outline=not args.no_outline, profile=args.profile,
                 progress=not args.quiet, start=args.start,
-                end=args.end, people=args.people, person=args.person)
+                end=args.end, people=args.people, person=args.person, history=history.prior)
+    args.history_run = history
     if args.engine == "ray":
         return _analyze_on_ray(args, videos, names, base)
     from .batch import job_cap
@@ -329,7 +348,7 @@ def cmd_analyze(args) -> int:
             results = run_batch(_analyze_one, tasks, jobs, init=_worker_init, lost=_lost)
         try:
             failures = _print_results(results, done, entries, engine="local", total=len(videos) if jobs > 1 else 0,
-                                      position=jobs, progress=not args.quiet)
+                                      position=jobs, progress=not args.quiet, history=args.history_run)
         finally:
             if hasattr(results, "close"):
                 results.close()  # a stop: the workers are told to stop and waited for here
@@ -338,6 +357,20 @@ def cmd_analyze(args) -> int:
             _index(args.outdir, entries)
         return _interrupted(exc, videos, done)
     return _batch_end(args.outdir, videos, entries, failures)
+
+
+def _history_run(args):
+    """The run's :class:`~analyzer.history_cli.HistoryRun` (not yet reading), or None after a
+    one-line error for a bad --user."""
+    from .history import check_user
+    from .history_cli import HistoryRun
+
+    try:
+        user = check_user(args.user)
+    except ValueError as exc:
+        _err(str(exc))
+        return None
+    return HistoryRun(user, not args.no_history, _err)
 
 
 def _analyze_on_ray(args, videos: list[str], names: list[str], base: dict) -> int:
@@ -358,7 +391,7 @@ def _analyze_on_ray(args, videos: list[str], names: list[str], base: dict) -> in
                           lost=_lost)
         try:
             failures = _print_results(results, done, entries, engine="ray", total=len(videos), position=0,
-                                      progress=not args.quiet)
+                                      progress=not args.quiet, history=args.history_run)
         finally:
             results.close()
     except EngineError as exc:
@@ -411,10 +444,12 @@ def _batch_end(outdir: Path, videos: list[str], entries: list[dict], failures: i
 
 
 def _print_results(results, done: list[str] | None = None, entries: list[dict] | None = None, *,
-                   engine: str = "local", total: int = 0, position: int = 0, progress: bool = True) -> int:
+                   engine: str = "local", total: int = 0, position: int = 0, progress: bool = True,
+                   history=None) -> int:
     """Print each result as it comes; ``done`` collects the videos handled (ok or failed),
     ``entries`` their index lines. ``total`` > 0: a progress bar over the batch's videos (below
-    the workers' own bars, at ``position``)."""
+    the workers' own bars, at ``position``). ``history``: each published result is appended
+    to it (:class:`~analyzer.history_cli.HistoryRun`; a failed one appends nothing)."""
     from .engine.index import entry
     from .progress import progress_bar
 
@@ -431,6 +466,8 @@ def _print_results(results, done: list[str] | None = None, entries: list[dict] |
                 _err(error)
             else:
                 print(_report_line(res["summary"], res["outdir"]), flush=True)
+                if history is not None:
+                    history.append(res["summary"], res["outdir"])
             bar.update(1)
     return failures
 
@@ -483,16 +520,21 @@ def cmd_demo(args) -> int:
     if not clips:
         _err("the demo clip is missing from this installation (analyzer/demo/ was not found: reinstall kinetic)")
         return 1
+    history = _history_run(args)
+    if history is None:
+        return 2
     outdir = args.outdir or _demo_outdir()
+    history.start()
     status = 0
     for clip in clips:
         try:
-            res = analyze_video(clip, AnalyzeOptions(outdir=outdir, progress=not args.quiet))
+            res = analyze_video(clip, AnalyzeOptions(outdir=outdir, progress=not args.quiet, history=history.prior))
         except AnalysisError as exc:
             _err(str(exc))
             status = 1
             continue
         print(_report_line(res.summary, str(res.outdir)))
+        history.append(res.summary, res.outdir)
         print(f"  replay:  {res.outdir / 'replay.mp4'}")
         print(f"  summary: {res.outdir / 'summary.json'}")
         if (res.outdir / "report.html").exists():

@@ -393,21 +393,23 @@ def append_record(conn: sqlite3.Connection, rec: dict) -> int:
         raise
 
 
-def append_summary(summary: dict, folder: str | os.PathLike | None, user: str | None = None) -> Path:
-    """Append one finished analysis (``summary.json`` as a dict, and its result folder) to
-    ``user``'s history; returns the database's path. For ``analyze``, ``demo``, live mode and a
-    routine. HistoryError (one line, the file and why) if it cannot be written: the caller says
-    so and carries on."""
+def append_summary(summary: dict, folder: str | os.PathLike | None, user: str | None = None) -> dict:
+    """Append one finished analysis (``summary.json`` as a dict, and its published result
+    folder) to ``user``'s history; returns the record stored (:func:`session_record`, with its
+    ``id`` and the ``database`` path). For ``analyze``, ``demo``, live mode and a routine.
+    HistoryError (one line: the file and why) if it cannot be written: the caller says so and
+    carries on."""
     path = db_path(user)
     rec = session_record(summary, folder)
     conn = connect(path)
     try:
-        append_record(conn, rec)
+        rec["id"] = append_record(conn, rec)
     except sqlite3.Error as exc:
         raise HistoryError(f"{path}: not written ({_reason(exc)})") from None
     finally:
         conn.close()
-    return path
+    rec["database"] = str(path)
+    return rec
 
 
 def load_sessions(user: str | None = None, *, exercise: str | None = None, last: int | None = None,

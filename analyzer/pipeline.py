@@ -54,6 +54,9 @@ class AnalyzeOptions:
     person: int = 1  # which of them to analyse, by rank (1 = the likeliest subject; see analyzer.people)
     start: float | None = None  # seconds into the video to start at (None: its start)
     end: float | None = None  # seconds into the video to stop at (None: its end)
+    # The user's earlier sessions (analyzer.history.prior_sessions), read by the caller: the
+    # folder then gets history.json, the report's "Your last sessions". None: no history.
+    history: dict | None = None
 
     @property
     def trim(self) -> tuple[float | None, float | None]:
@@ -288,7 +291,7 @@ def analyze_video(path: str | os.PathLike, opts: AnalyzeOptions) -> AnalyzeResul
     except OSError as exc:
         raise AnalysisError(f"{Path(path).name}: {_os_reason(exc)}") from None
     try:
-        summary, timings = _analyze_into(path, info, work.path, opts, model_path, t_start)
+        summary, timings = _analyze_into(path, info, work.path, opts, model_path, t_start, opts.outdir / name)
         final = work.publish()
     except VideoError as exc:
         work.discard()
@@ -317,7 +320,7 @@ def _os_reason(exc: OSError) -> str:
     return f"{what}, writing {name}"
 
 
-def _analyze_into(path, info, work: Path, opts: AnalyzeOptions, model_path, t_start):
+def _analyze_into(path, info, work: Path, opts: AnalyzeOptions, model_path, t_start, final: Path | None = None):
     track, timings = run_pose(path, info, model_path, progress=opts.progress, position=opts.progress_position,
                               trim=opts.trim, people=opts.people, person=opts.person, segmentation=opts.outline)
     if len(track) == 0:
@@ -349,8 +352,24 @@ def _analyze_into(path, info, work: Path, opts: AnalyzeOptions, model_path, t_st
     timings["pipeline_fps"] = n / timings["total_s"] if timings["total_s"] else 0.0
     summary = build_summary(path, info, track, a, analysis, model_path, timings, opts.trim)
     write_json(work / "summary.json", summary)
+    if opts.history is not None:
+        _write_history(work, opts.history, summary, final)
     _write_report(work, path)
     return summary, timings
+
+
+def _write_history(work: Path, prior: dict, summary: dict, final: Path | None) -> None:
+    """``history.json``: this session after the user's earlier ones, for the report. A failed
+    write (OSError) fails the run like any output; anything else leaves the file out (the
+    history never fails an analysis)."""
+    from .history import write_history_file
+
+    try:
+        write_history_file(work, prior, summary, final)
+    except OSError:
+        raise
+    except Exception:  # noqa: BLE001 - the report then has no "last sessions", nothing else changes
+        pass
 
 
 def _write_report(work: Path, path: str) -> None:
