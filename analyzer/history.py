@@ -483,16 +483,37 @@ def trend(values: list[float], spec: MetricSpec) -> dict:
     return dict(n=n, first=values[0], last=values[-1], change=change, slope=slope, margin=margin, verdict=verdict)
 
 
-def trends(sessions: list[dict], exercise: str, min_sessions: int = TREND_MIN_SESSIONS) -> dict[str, dict]:
+def trends(sessions: list[dict], exercise: str, min_sessions: int = TREND_MIN_SESSIONS,
+           view: str | None = None) -> dict[str, dict]:
     """Per metric of ``exercise`` measured in at least ``min_sessions`` of ``sessions`` (oldest
-    first, one exercise): its :func:`trend`."""
+    first, one exercise): its :func:`trend`. Faults per rep depend on what the view could judge,
+    so they trend per view: key ``faults_per_rep:<view>`` (``view`` given: that view's only)."""
     specs = metric_specs(exercise)
     out = {}
     for name, spec in specs.items():
+        if name == FAULTS_PER_REP:
+            continue
         values = [s["metrics"][name]["value"] for s in sessions if name in s["metrics"]]
         if len(values) >= min_sessions:
             out[name] = trend(values, spec)
+    views = [view] if view else list(dict.fromkeys(s.get("view") for s in sessions))
+    for v in views:
+        values = [s["metrics"][FAULTS_PER_REP]["value"] for s in sessions
+                  if FAULTS_PER_REP in s["metrics"] and s.get("view") == v]
+        if len(values) >= min_sessions:
+            out[f"{FAULTS_PER_REP}:{v}"] = trend(values, specs[FAULTS_PER_REP])
     return out
+
+
+def spec_for(specs: dict[str, MetricSpec], key: str) -> MetricSpec:
+    """The spec of a :func:`trends` key (``faults_per_rep:side``: faults per rep, side view)."""
+    name, _, view = key.partition(":")
+    spec = specs[name]
+    if view:
+        from dataclasses import replace
+
+        spec = replace(spec, label=f"{spec.label} ({view} view)")
+    return spec
 
 
 def fmt_value(v: float | None, unit: str) -> str:
@@ -519,13 +540,16 @@ def trend_sentence(spec: MetricSpec, t: dict) -> str:
     band = f"±{fmt_value(spec.error_band, spec.unit)}" if spec.error_band else ""
     label = spec.label[:1].upper() + spec.label[1:]
     if t["verdict"] == "steady":
-        why = f"within the {band} it is measured to" if band and t["margin"] <= spec.error_band + 1e-12 \
-            else "within the session-to-session spread"
-        return f"{label}: steady ({span}; the change is {why})."
-    direction = "more" if t["change"] > 0 else "less"
-    tail = f", more than its {band}" if band else ""
-    return (f"{label}: {t['verdict']} ({span}: {direction} is {'better' if t['verdict'] == 'improving' else 'worse'}"
-            f"{tail}).")
+        if abs(t["change"]) < 1e-9:
+            why = "no change"
+        elif band and abs(t["change"]) <= spec.error_band:
+            why = f"the change is within the {band} it is measured to"
+        else:
+            why = "the change is within the session-to-session spread"
+        return f"{label}: steady ({span}; {why})."
+    direction = "higher" if t["change"] > 0 else "lower"
+    tail = f", by more than its {band}" if band else ""
+    return f"{label}: {t['verdict']} ({span}; {direction} is {'better' if t['verdict'] == 'improving' else 'worse'}{tail})."
 
 
 # ---------------------------------------------------------------------------------------------
@@ -554,7 +578,7 @@ def history_snapshot(prior: dict, summary: dict, folder: str | os.PathLike | Non
     specs = metric_specs(exercise)
     return dict(schema=HISTORY_SCHEMA, user=prior.get("user"), database=prior.get("database"), exercise=exercise,
                 sessions=sessions, metrics={k: v.as_dict() for k, v in specs.items()},
-                trends=trends(sessions, exercise, min_sessions=2))
+                trends=trends(sessions, exercise, min_sessions=2, view=current["view"]))
 
 
 def write_history_file(folder: Path, prior: dict, summary: dict, final_folder: str | os.PathLike | None) -> Path:

@@ -145,8 +145,8 @@ def command(args, err) -> int:
         ts = h.trends(ss, ex)
         if ts:
             print(f"  Trends (metrics measured in {h.TREND_MIN_SESSIONS} or more of these sessions):")
-            for name, t in ts.items():
-                print(f"    {h.trend_sentence(specs[name], t)}")
+            for key, t in ts.items():
+                print(f"    {h.trend_sentence(h.spec_for(specs, key), t)}")
         else:
             print(f"  No trend yet: a metric needs {h.TREND_MIN_SESSIONS} sessions.")
     sys.stdout.flush()

@@ -22,6 +22,7 @@ from .data import Analysis
 from .findings import (CHECKS, exercise_name, STATUS_RANK, Headline, RepChain, best_rep, fault_status, fault_title,
                        fault_value_text, fmt, headline, needs_view, rep_chain)
 from .tables import RepTable, plot_data, rep_table
+from .history_section import section as history_section
 
 STATUS_WORD = {"ok": "within limits", "warn": "borderline", "bad": "fault", "na": "not measured"}
 
@@ -71,6 +72,7 @@ def render(analysis: Analysis) -> str:
         _suggestions(analysis),
         _table(analysis, table),
         _plots(data),
+        history_section(analysis),
         _limits(analysis, chains),
         _coach(analysis),
         "</main>",
