@@ -349,7 +349,11 @@ def connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
         if str(exc).startswith(str(path)):
             raise
         raise HistoryError(f"{path}: {exc}") from None
-    except (OSError, sqlite3.Error) as exc:
+    except OSError as exc:
+        raise HistoryError(f"{path}: cannot be created ({(exc.strerror or _reason(exc)).lower()})") from None
+    except sqlite3.OperationalError as exc:  # cannot open, read-only, locked for too long
+        raise HistoryError(f"{path}: cannot be opened for writing ({_reason(exc)})") from None
+    except sqlite3.Error as exc:  # not a database, malformed
         raise HistoryError(f"{path}: not a readable history database ({_reason(exc)})") from None
     return conn
 
@@ -581,11 +585,16 @@ def history_snapshot(prior: dict, summary: dict, folder: str | os.PathLike | Non
                 trends=trends(sessions, exercise, min_sessions=2, view=current["view"]))
 
 
-def write_history_file(folder: Path, prior: dict, summary: dict, final_folder: str | os.PathLike | None) -> Path:
-    """Write ``folder/history.json`` (atomically) for the report; ``final_folder`` is where the
-    result will be published (recorded as this session's folder)."""
+def write_history_file(folder: Path, prior: dict, summary: dict,
+                       final_folder: str | os.PathLike | None) -> Path | None:
+    """Write ``folder/history.json`` (atomically) for the report, when ``prior`` holds an
+    earlier session of this exercise (else nothing: the report has nothing to compare, and a
+    first result folder stays as it was); ``final_folder`` is where the result will be
+    published (recorded as this session's folder). Returns the file written, or None."""
     from .outputs import write_json
 
+    if not (prior.get("sessions") or {}).get(str(summary.get("exercise") or "unknown")):
+        return None
     target = Path(folder) / HISTORY_FILE
     write_json(target, history_snapshot(prior, summary, final_folder))
     return target

@@ -13,7 +13,7 @@ import sys
 
 from . import history as h
 
-DESCRIPTION = ("List the sessions kinetic analyze, demo and live saved to your history (date, exercise, reps, "
+DESCRIPTION = ("List the sessions `kinetic analyze` and `kinetic demo` added to your history (date, exercise, reps, "
                "verdict, faults per rep, key metrics) and, per key metric measured in at least "
                f"{h.TREND_MIN_SESSIONS} of them, whether it is improving, getting worse or steady (a change within the "
                "metric's measurement error band is steady). The history is a SQLite database per user: "

@@ -57,6 +57,22 @@ def need_synth() -> None:
         pytest.skip(str(exc), allow_module_level=True)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _kinetic_home_for_the_run(tmp_path_factory):
+    """kinetic's user data folder (the history) in a temporary folder for the whole run, set
+    before any other session fixture runs: no test writes into the real home."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("KINETIC_HOME", str(tmp_path_factory.mktemp("kinetic_home")))
+    yield
+    mp.undo()
+
+
+@pytest.fixture(autouse=True)
+def _kinetic_home(_kinetic_home_for_the_run, tmp_path_factory, monkeypatch):
+    """Each test its own empty user data folder (``$KINETIC_HOME``; subprocesses inherit it)."""
+    monkeypatch.setenv("KINETIC_HOME", str(tmp_path_factory.mktemp("home")))
+
+
 @pytest.fixture(scope="session")
 def model_path(tmp_path_factory) -> Path:
     """A verified full model: the shared copy if present, else resolved the normal way."""
