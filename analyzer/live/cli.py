@@ -1,6 +1,6 @@
 """``kinetic live``: its arguments and the command (kept here so analyzer/cli.py stays small).
 
-    kinetic live [--camera N | --source VIDEO] [--exercise squat] [--view auto|front|side|rear]
+    kinetic live [--camera N | --source VIDEO] [--exercise auto|squat|heel_raise|...] [--view auto|front|side|rear]
                  [--record DIR | --no-record] [--no-window] [--mirror | --no-mirror]
                  [--duration S] [--loop] [--model full|lite|heavy|PATH] [--profile FILE]
                  [--no-replay] [-q]
@@ -16,7 +16,7 @@ from pathlib import Path
 
 HELP = ("analyse a squat, heel raises or a foot exercise live from a camera (or a video played as one), "
         "with feedback as they happen")
-DESCRIPTION = ("Live analysis (--exercise: squat, heel_raise, footwork, foot_roll, toe_lift, foot_spine): the camera picture with the skeleton, key angles, rep counter and view; "
+DESCRIPTION = ("Live analysis (--exercise: auto, squat, heel_raise, footwork, foot_roll, toe_lift, foot_spine): the camera picture with the skeleton, key angles, rep counter and view; "
                "each rep's faults the moment it ends. Keys: q quit, p pause, b re-baseline, e switch exercise. "
                "On quit (or when the camera stops) the session is saved like `kinetic analyze` output "
                "(summary.json, frames.csv, landmarks.npz, replay.mp4) plus the raw recording.mp4.")
@@ -29,7 +29,9 @@ def add_live_arguments(p: argparse.ArgumentParser) -> None:
     src.add_argument("--camera", type=int, default=0, metavar="N", help="camera number (default: %(default)s)")
     src.add_argument("--source", metavar="VIDEO",
                      help="play a video file at its real frame rate as if it were the camera")
-    p.add_argument("--exercise", default="squat", choices=tuple(ANALYZERS), help="what is being done (default: %(default)s)")
+    p.add_argument("--exercise", default="squat", choices=("auto", *ANALYZERS),
+                   help="what is being done; auto detects it as analyze does, once a few seconds are seen "
+                        "(default: %(default)s)")
     p.add_argument("--view", default="auto", choices=("auto", "front", "side", "rear"),
                    help="camera view; auto detects it (default: %(default)s)")
     rec = p.add_mutually_exclusive_group()

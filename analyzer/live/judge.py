@@ -136,6 +136,15 @@ class RepJudge:
             future = self._pool.submit(judge_window, *args)
         self._running[future] = args
 
+    def run(self, fn, *args) -> Future:
+        """Run ``fn(*args)`` on the judge's worker (the foot exercises' analyses, see
+        :mod:`.follow`); a worker process that cannot take it is replaced by a thread."""
+        try:
+            return self._pool.submit(fn, *args)
+        except (BrokenExecutor, RuntimeError):
+            self._use_threads()
+            return self._pool.submit(fn, *args)
+
     def schedule(self, live_index: int, start_s: float, bottom_s: float, end_s: float, exercise: str) -> None:
         """Judge the live rep once the session time passes ``end_s + JUDGE_DELAY_S``."""
         self._waiting.append((end_s + JUDGE_DELAY_S, live_index, start_s, bottom_s, exercise))

@@ -20,9 +20,14 @@ from typing import Callable
 import cv2  # (must precede .sources, which imports av)
 import numpy as np
 
-from .judge import RepJudge
+from .follow import AUTO, Follower
+from .judge import Judgement, RepJudge
 from .processor import LIVE_DEPTH, LiveProcessor, LiveState
 from .sources import CameraSource, FrameSource, SourceError, VideoFileSource
+
+
+# The number the event line gives for a rep counted by the analysis (.follow).
+KEY_METRICS = ("heel_height", "point_deg", "flex_deg", "roll_in_deg", "roll_out_deg")
 
 
 class LiveError(Exception):
@@ -84,12 +89,12 @@ def run_live(opts: LiveOptions, *, source: FrameSource | None = None,
     from ..models import ModelError, resolve_model
     from ..pipeline import AnalysisError, load_checked_profile
 
-    if opts.exercise not in ANALYZERS:
-        raise LiveError(f"unknown exercise {opts.exercise!r} (choose from {', '.join(ANALYZERS)})")
+    if opts.exercise not in ANALYZERS and opts.exercise != AUTO:
+        raise LiveError(f"unknown exercise {opts.exercise!r} (choose from auto, {', '.join(ANALYZERS)})")
     if opts.view not in ("auto", "front", "side", "rear"):
         raise LiveError(f"unknown view {opts.view!r}")
     try:
-        profile = load_checked_profile(opts.profile, opts.exercise)
+        profile = _profile(opts.profile, opts.exercise)
     except AnalysisError as exc:
         raise LiveError(str(exc)) from None
     if source is None:
@@ -123,6 +128,25 @@ def run_live(opts: LiveOptions, *, source: FrameSource | None = None,
     return session.run()
 
 
+def _profile(path: str | None, exercise: str, *, detected: bool = False):
+    """The thresholds live uses for ``exercise``; for "auto" the file is checked against every
+    exercise (as ``analyze --exercise auto``) and the squat's followed until one is detected.
+    AnalysisError for a bad file."""
+    from ..pipeline import AnalysisError, check_profile, load_checked_profile
+    from ..profile import ProfileError, load_profile
+
+    if exercise == AUTO:
+        if path is not None:
+            check_profile(path, AUTO)
+        exercise, detected = "squat", True
+    if not detected:
+        return load_checked_profile(path, exercise)
+    try:
+        return load_profile(path, exercise, detected=True)
+    except ProfileError as exc:
+        raise AnalysisError(str(exc)) from None
+
+
 class _Session:
     """One live session: the loop and its bookkeeping (see :func:`run_live`)."""
 
@@ -152,6 +176,10 @@ class _Session:
                                        view_override=None if opts.view == "auto" else opts.view)
         self.profiles = {opts.exercise: profile}
         self.judge = RepJudge(opts.profile, None if opts.view == "auto" else opts.view, process=opts.judge_process)
+        # The foot exercises, and auto until it knows the exercise, are counted by analyze's own
+        # analysis of the buffered session (see .follow); the squat by the live depth counter.
+        self.follower = self._follower(opts.exercise, 0.0)
+        self.held_events: list = []  # auto: the provisional squat counter's reps, until detection
         self.exercise_log: list[tuple[float, str]] = [(0.0, opts.exercise)]
         self.reps: list[dict] = []
         self.latency_ms: list[float] = []
@@ -170,8 +198,8 @@ class _Session:
         from .ui import Hud, Renderer
 
         opts = self.opts
-        self.hud = Hud(exercise=opts.exercise, counting=opts.exercise in LIVE_DEPTH,
-                       min_amplitude=self.processor.counter.params.min_amplitude)
+        self.hud = Hud(exercise="auto: detecting" if opts.exercise == AUTO else opts.exercise,
+                       counting=opts.exercise != AUTO, min_amplitude=self.processor.counter.params.min_amplitude)
         self.renderer = Renderer(self.source.width, self.source.height, mirror=self.mirror) if self.render else None
         self.load_start = os.getloadavg()
         self.wall_start = time.perf_counter()
@@ -252,7 +280,12 @@ class _Session:
         self.processed += 1
         self.t_last = t
         if state.event is not None:
-            self._rep_event(state.event)
+            self._counter_event(state.event)
+        self._follow()
+        if self.follower is not None:  # counted by the analysis (auto: not yet known, nothing shown)
+            state.in_rep = 0
+            if self.follower.detected:
+                state.reps = self.follower.count
         self._judgements()
         self._guidance(state)
         shown = None
@@ -297,7 +330,8 @@ class _Session:
         if len(names) < 2:
             self.hud.notice, self.hud.notice_until = f"only {names[0]} is available so far", now + 3.0
             return
-        nxt = names[(names.index(self.processor.exercise) + 1) % len(names)]
+        cur = self.processor.exercise
+        nxt = names[(names.index(cur) + 1) % len(names)] if cur in names else names[0]
         try:
             profile = self.profiles.get(nxt) or load_checked_profile(self.opts.profile, nxt)
         except AnalysisError as exc:
@@ -305,17 +339,97 @@ class _Session:
             return
         self.profiles[nxt] = profile
         self.processor.set_exercise(nxt, profile)
+        self.held_events.clear()
+        self.follower = self._follower(nxt, self.t_last)
         self.exercise_log.append((self.t_last, nxt))
-        self.hud.exercise, self.hud.counting = nxt, nxt in LIVE_DEPTH
+        self.hud.exercise, self.hud.counting = nxt, True
         self.hud.min_amplitude = self.processor.counter.params.min_amplitude
-        note = "" if nxt in LIVE_DEPTH else ": analysed when you stop"
-        self.hud.notice, self.hud.notice_until = f"exercise: {nxt.replace('_', ' ')}{note}", now + 3.0
+        self.hud.notice, self.hud.notice_until = f"exercise: {nxt.replace('_', ' ')}", now + 3.0
 
     # --- reps and verdicts ----------------------------------------------------------------------
 
-    def _rep_event(self, ev) -> None:
+    def _follower(self, exercise: str, since_s: float) -> Follower | None:
+        if exercise in LIVE_DEPTH:
+            return None
+        return Follower(self.judge.run, exercise, since_s=since_s, profile_path=self.opts.profile,
+                        view_override=None if self.opts.view == "auto" else self.opts.view)
+
+    def _counter_event(self, ev) -> None:
+        """A rep closed by the live depth counter; in auto mode held until the exercise is known."""
+        if self.follower is not None and not self.follower.detected:
+            self.held_events.append(ev)
+        elif self.follower is None:
+            self._rep_event(ev)
+
+    def _follow(self, *, final: bool = False) -> None:
+        """Start the next analysis of the buffered session, take in a finished one (.follow)."""
+        f = self.follower
+        if f is None or not len(self.buffer):
+            return
+        t = self.buffer.t
+        if final:
+            changes = f.finish(self.t_last, float(t[0]), self.buffer.window)
+        else:
+            change = f.poll()
+            changes = [change] if change is not None else []
+            f.maybe_submit(self.t_last, float(t[0]), self.buffer.window)
+        for c in changes:
+            self._apply_change(f, c)
+            if self.follower is not f:  # the squat was detected: its own counter goes on
+                break
+
+    def _apply_change(self, f: Follower, c) -> None:
+        if c.detected:
+            self._detected(f, c.detected)
+            if self.follower is not f:
+                return
+        for rec in c.withdrawn:
+            _log(self.opts, f"live: rep at {rec['bottom_s']:.1f} s withdrawn (the analysis of more of the session "
+                            "does not find it)")
+            if rec in self.reps:
+                self.reps.remove(rec)
+        from .ui import verdict_from
+
+        now = time.perf_counter()
+        for rec in c.added:
+            self.reps.append(rec)
+            j = rec["judged"]
+            extra = ", ".join(f"{k.replace('_', ' ')} {v:.2f}" for k, v in j["metrics"].items()
+                              if k in KEY_METRICS and v is not None)
+            _log(self.opts, f"live: rep {rec['index']} at {rec['bottom_s']:.1f} s ({rec['exercise'].replace('_', ' ')}"
+                            + (f", {extra}" if extra else "") + ")")
+            rep = dict(judged=j["judged"], not_judged=j["not_judged"])
+            self.hud.verdict = verdict_from(Judgement(rec["index"], True, rec["exercise"], j["view"], rep, j["faults"],
+                                                    j["root_cause"], borderline=j["borderline"]), now)
+            for text, _ in self.hud.verdict.lines:
+                _log(self.opts, f"live: {text}")
+        self.reps.sort(key=lambda r: r["bottom_s"])
+
+    def _detected(self, f: Follower, name: str) -> None:
+        """``--exercise auto`` found the exercise: count it from now on (its reps so far too)."""
+        _log(self.opts, f"live: exercise detected: {name.replace('_', ' ')} (at {self.t_last:.1f} s)")
+        try:
+            profile = self.profiles.get(name) or _profile(self.opts.profile, name, detected=True)
+        except Exception:  # checked for every exercise at start
+            profile = self.processor.profile
+        self.profiles[name] = profile
+        self.processor.adopt(name, profile)
+        if self.exercise_log[-1][1] == AUTO:  # the detection covers the session so far
+            self.exercise_log[-1] = (self.exercise_log[-1][0], name)
+        self.hud.exercise, self.hud.counting = f"{name} (auto)", True
+        self.hud.min_amplitude = self.processor.counter.params.min_amplitude
+        self.hud.notice, self.hud.notice_until = f"exercise: {name.replace('_', ' ')}", time.perf_counter() + 3.0
+        held, self.held_events = self.held_events, []
+        if name in LIVE_DEPTH:
+            self.follower = None  # the squat: the live counter that ran meanwhile takes over
+            done = self.processor.counter.count - sum(1 for ev in held if ev.rep.complete)
+            for ev in held:
+                done += ev.rep.complete
+                self._rep_event(ev, done)
+
+    def _rep_event(self, ev, index: int | None = None) -> None:
         r = ev.rep
-        index = self.processor.counter.count if r.complete else 0
+        index = (self.processor.counter.count if index is None else index) if r.complete else 0
         rec = dict(index=index, exercise=self.processor.exercise, start_s=round(ev.start_s, 3),
                    bottom_s=round(ev.bottom_s, 3), end_s=round(ev.end_s, 3), complete=r.complete,
                    peak_depth_deg=round(ev.peak, 1), judged=None)
@@ -360,7 +474,8 @@ class _Session:
         opts = self.opts
         ev = self.processor.finish()
         if ev is not None:
-            self._rep_event(ev)
+            self._counter_event(ev)
+        self._follow(final=True)
         try:
             for j in self.judge.drain(self.t_last, self.buffer.window):
                 self._apply(j)
@@ -378,6 +493,8 @@ class _Session:
                     baselines=[dict(t_s=round(b.t, 3), values={k: round(v, 3) for k, v in b.values.items()})
                                for b in self.processor.baselines_taken],
                     stats=stats, filters=dict(xy=_filters()[0], world=_filters()[1]))
+        if self.follower is not None or opts.exercise == AUTO:
+            live["follow"] = self._follow_stats()
         n = live["rep_count"]
         _log(opts, f"live: {n} rep{'' if n == 1 else 's'}; {stats['processed']} of {stats['captured']} frames processed "
                    f"({stats['dropped']} dropped), {stats['processed_fps']:.1f} fps, latency median "
@@ -400,6 +517,17 @@ class _Session:
                 k = len(summary['reps'])
                 _log(opts, f"live: saved {outdir}/ (full analysis of the session: {k} rep{'' if k == 1 else 's'})")
         return LiveResult(outdir, summary, stats, self.reps, live["ended_by"])
+
+    def _follow_stats(self) -> dict:
+        """How the analysis-counted exercise (or auto's detection) went, for summary.live."""
+        f = self.follower
+        if f is None:  # auto found the squat: its live counter took over
+            return dict(exercise=self.processor.exercise, counted_by="live depth counter")
+        sec = np.asarray(f.seconds or [np.nan])
+        return dict(exercise=f.exercise, counted_by="analysis", analyses=f.analyses,
+                    analysis_s=dict(median=round(float(np.median(sec)), 3), max=round(float(np.max(sec)), 3)),
+                    detections=list(f.detections), **({"why": f.why} if f.why and not f.detected else {}),
+                    errors=f.errors[:5])
 
     def _main_exercise(self) -> str:
         """The exercise selected for the longest time (the whole session is analysed as it)."""

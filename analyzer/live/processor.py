@@ -91,9 +91,12 @@ def _squat_depth(world: np.ndarray, xy: np.ndarray, views: np.ndarray) -> float:
         return float(depth_signal(world, xy, views)[-1])
 
 
-# Exercises with a live depth signal: reps are counted and judged as they happen. Others are
-# analysed when the session ends.
+# Exercises with a live depth signal: reps are counted and judged as they happen. The others
+# (the foot exercises) are counted by analyze's own analysis re-run on the buffered session
+# (:mod:`.follow`). "auto" follows the squat's depth until the exercise is detected, so no squat
+# is missed meanwhile.
 LIVE_DEPTH = {"squat": _squat_depth}
+PROVISIONAL = {"auto": "squat"}
 DEPTH_HISTORY = 300  # frames of filtered history the depth may look back on (~10 s)
 
 
@@ -125,7 +128,7 @@ class LiveState:
     view: FrameView
     guidance: str  # what to do so the whole body is measured ('' = all in view)
     hint: str  # which view would measure what this one cannot
-    baseline: str  # 'ok' | 'waiting'
+    baseline: str  # 'ok' | 'waiting' | '' (not used: the foot exercises find their own resting level)
     cue: str  # a short cue during the rep, '' if none
     event: RepEvent | None = None
 
@@ -196,11 +199,18 @@ class LiveProcessor:
     def set_exercise(self, exercise: str, profile: Profile) -> None:
         """Switch exercise: a fresh rep counter with that exercise's thresholds."""
         self.exercise, self.profile = exercise, profile
-        self.depth_fn = LIVE_DEPTH.get(exercise)
+        self.depth_fn = LIVE_DEPTH.get(PROVISIONAL.get(exercise, exercise))
         self._last_peak = float("nan")
         params = RepParams(min_amplitude=profile.value("reps", "min_amplitude_deg", RepParams.min_amplitude))
         self.counter = RepCounter(params)
         self._cue_run.clear()
+
+    def adopt(self, exercise: str, profile: Profile) -> None:
+        """``--exercise auto`` found the exercise it was following provisionally (the squat):
+        keep the rep counter and its reps, take the exercise's name and thresholds."""
+        if LIVE_DEPTH.get(exercise) is not self.depth_fn:
+            return self.set_exercise(exercise, profile)
+        self.exercise, self.profile = exercise, profile
 
     def request_baseline(self) -> None:
         """Forget the standing baseline; a new one is taken at the next still second."""
@@ -250,7 +260,8 @@ class LiveProcessor:
         hint = VIEW_HINTS.get(self.view.label, "") if self.exercise == "squat" and not in_rep else ""
         return LiveState(t=t, detected=detected, xy=xy, depth=depth, standing=self.counter.standing,
                          metrics=metrics, phase=phase, reps=self.counter.count, in_rep=in_rep, view=self.view,
-                         guidance=guidance, hint=hint, baseline="ok" if self.baseline is not None else "waiting",
+                         guidance=guidance, hint=hint,
+                         baseline=("ok" if self.baseline is not None else "waiting") if self.depth_fn else "",
                          cue=cue, event=event)
 
     def finish(self) -> RepEvent | None:

@@ -159,10 +159,10 @@ def save_session(work: Path, final: Path, track: PoseTrack, recording: Path | No
     notes: list[str] = []
     summary: dict | None = None
     try:
-        profile = load_checked_profile(profile_path, exercise)
+        profile = load_checked_profile(profile_path, "squat" if exercise == "auto" else exercise)
     except Exception as exc:  # checked at start; if it fails now, analyse with the defaults
         notes.append(f"profile not used: {exc}")
-        profile, profile_path = load_checked_profile(None, exercise), None
+        profile, profile_path = load_checked_profile(None, "squat" if exercise == "auto" else exercise), None
     if len(track) < 3 or track.detection_rate < MIN_DETECTION_RATE:
         notes.append(f"no person found in the session (detected in {100 * track.detection_rate:.0f} % of "
                      f"{len(track)} frames): nothing to analyse")
@@ -204,7 +204,7 @@ def _bare_summary(info, track: PoseTrack, exercise: str, profile, model_path: Pa
                 source=dict(path=str(Path(info.path).resolve()) if info.path else "", frames=len(track),
                             fps=round(info.fps, 4), duration_s=round(info.duration_s, 4), width=info.width,
                             height=info.height, rotation=0, codec=info.codec),
-                exercise=exercise, view=dict(label="unknown", confidence=None, facing=None, segments=[]), detection_rate=round(track.detection_rate, 4), reps=[],
+                exercise="unknown" if exercise == "auto" else exercise, view=dict(label="unknown", confidence=None, facing=None, segments=[]), detection_rate=round(track.detection_rate, 4), reps=[],
                 partial_reps=[], faults=[], suggestions=[], notes=notes, baselines={},
                 profile=dict(origin=profile.origin), model=dict(path=str(model_path), name=Path(model_path).name),
                 timings={})

@@ -259,7 +259,8 @@ class Renderer:
             facing = v.facing if not self.mirror else {"left": "right", "right": "left"}[v.facing]
             text += f", facing {facing}"
         lines = [(hud.exercise.replace("_", " ").upper(), GREY), (text, WHITE)]
-        lines.append(("baseline OK", GREEN) if st.baseline == "ok" else ("baseline: stand still", GREY))
+        if st.baseline:  # the squat's standing baseline (the foot exercises find their own rest)
+            lines.append(("baseline OK", GREEN) if st.baseline == "ok" else ("baseline: stand still", GREY))
         scale = 0.5 * s
         x1 = self.width - int(10 * s)
         room = x1 - getattr(self, "_panel_right", 0) - int(10 * s)
