@@ -371,3 +371,33 @@ def test_trim_outside_the_video_is_one_line(model_path, tmp_path):
         "kinetic: deepsquat_side_bodyweight.mp4: --start 60 s is past the video's end (10.73 s)"
     backwards = run("--start", "5", "--end", "3")
     assert backwards.returncode == 2 and "--end after it" in backwards.stderr
+
+
+def test_lockout_not_judged_when_the_body_orientation_swings(analyses):
+    """The lockout (a 15 deg threshold near MediaPipe's own error) is judged on a steady side
+    view, and not judged, with the reason, once the pose's 3D body orientation swings while
+    standing (as a barbell-confused pose did on the dev split)."""
+    from analyzer.exercises.squat import MAX_STANDING_PLANE_SWING, analyze_squat, standing_mask
+    from analyzer.profile import load_profile
+    from analyzer.view import estimate_view
+
+    track = PoseTrack.load(analyses.run(_path("squat_side.mp4")) / "landmarks.npz")
+    steady = analyze_squat(track, estimate_view(track), load_profile())
+    assert steady.reps and all(r.metrics.get("lockout") is not None for r in steady.reps)
+
+    swung = PoseTrack.load(analyses.run(_path("squat_side.mp4")) / "landmarks.npz")
+    stand = standing_mask(steady.depth)
+    turn = np.radians(np.linspace(0.0, 60.0, stand.sum()))  # drifting from stand to stand, not jitter
+    c, s = np.cos(turn)[:, None], np.sin(turn)[:, None]
+    w = swung.world[stand].astype(np.float64)
+    x, z = w[..., 0].copy(), w[..., 2].copy()
+    w[..., 0], w[..., 2] = c * x - s * z, s * x + c * z  # about the vertical axis
+    swung.world[stand] = w
+    view = estimate_view(swung)
+    from analyzer.exercises.squat import _standing_plane_swing
+
+    assert _standing_plane_swing(view, steady.depth) > MAX_STANDING_PLANE_SWING
+    judged = analyze_squat(swung, view, load_profile())
+    for r in judged.reps:
+        assert r.metrics.get("lockout") is None
+        assert any(n["code"] == "incomplete_lockout" and "not read steadily" in n["why"] for n in r.not_judged), r.not_judged
