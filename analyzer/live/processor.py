@@ -261,7 +261,7 @@ class LiveProcessor:
         return LiveState(t=t, detected=detected, xy=xy, depth=depth, standing=self.counter.standing,
                          metrics=metrics, phase=phase, reps=self.counter.count, in_rep=in_rep, view=self.view,
                          guidance=guidance, hint=hint,
-                         baseline=("ok" if self.baseline is not None else "waiting") if self.depth_fn else "",
+                         baseline=("ok" if self.baseline is not None else "waiting") if self.exercise in LIVE_DEPTH else "",
                          cue=cue, event=event)
 
     def finish(self) -> RepEvent | None:
