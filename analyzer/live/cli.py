@@ -3,7 +3,7 @@
     kinetic live [--camera N | --source VIDEO] [--exercise auto|squat|heel_raise|...] [--view auto|front|side|rear]
                  [--record DIR | --no-record] [--no-window] [--mirror | --no-mirror]
                  [--duration S] [--loop] [--model full|lite|heavy|PATH] [--profile FILE]
-                 [--no-replay] [-q]
+                 [--no-replay] [--user NAME | --no-history] [-q]
 
 Exit status: 0 after a session (whatever ended it), 2 with a one-line reason when it cannot
 start (no camera, unreadable file, no display, bad model or profile), 130 on Ctrl-C before start.
@@ -19,7 +19,8 @@ HELP = ("analyse a squat, heel raises or a foot exercise live from a camera (or 
 DESCRIPTION = ("Live analysis (--exercise: auto, squat, heel_raise, footwork, foot_roll, toe_lift, foot_spine): the camera picture with the skeleton, key angles, rep counter and view; "
                "each rep's faults the moment it ends. Keys: q quit, p pause, b re-baseline, e switch exercise. "
                "On quit (or when the camera stops) the session is saved like `kinetic analyze` output "
-               "(summary.json, frames.csv, landmarks.npz, replay.mp4) plus the raw recording.mp4.")
+               "(summary.json, frames.csv, landmarks.npz, replay.mp4) plus the raw recording.mp4, and added to your "
+               "history (--user NAME, --no-history; see `kinetic history`).")
 
 
 def add_live_arguments(p: argparse.ArgumentParser) -> None:
@@ -49,6 +50,27 @@ def add_live_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--profile", metavar="FILE", help="TOML file overriding thresholds")
     p.add_argument("--no-replay", action="store_true", help="save without the annotated replay.mp4 (faster)")
     p.add_argument("-q", "--quiet", action="store_true", help="no event lines on stdout")
+    from ..history_cli import add_user_arguments
+
+    add_user_arguments(p)
+
+
+def live_history(args, err):
+    """The session's :class:`~analyzer.history_cli.HistoryRun` (its earlier sessions read), None
+    when nothing is saved or added; False after a one-line error for a bad ``--user``."""
+    from ..history import check_user
+    from ..history_cli import HistoryRun
+
+    try:
+        user = check_user(args.user)
+    except ValueError as exc:
+        err(str(exc))
+        return False
+    if args.no_history or getattr(args, "no_record", False):
+        return None
+    run = HistoryRun(user, True, err)
+    run.start()
+    return run
 
 
 def cmd_live(args, err=None) -> int:
@@ -69,10 +91,13 @@ def cmd_live(args, err=None) -> int:
     except ValueError as exc:
         err(str(exc))
         return 2
+    history = live_history(args, err)
+    if history is False:
+        return 2
     opts = LiveOptions(camera=args.camera, source=args.source, exercise=args.exercise, view=args.view,
                        model=args.model, profile=args.profile, record=None if args.no_record else args.record,
                        window=not args.no_window, mirror=args.mirror, duration_s=args.duration, loop=args.loop, start=args.start, end=args.end,
-                       replay=not args.no_replay, quiet=args.quiet)
+                       replay=not args.no_replay, quiet=args.quiet, history=history)
     try:
         run_live(opts)
     except LiveError as exc:  # camera, display, source or output: the run failed (2 is for usage errors)

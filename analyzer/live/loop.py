@@ -58,6 +58,16 @@ class LiveOptions:
     replay: bool = True
     quiet: bool = False
     judge_process: bool = True
+    # The history (an analyzer.history_cli.HistoryRun, or anything with ``prior`` and
+    # ``append(summary, folder)``): the saved folder gets history.json from ``prior`` and the
+    # session is appended once the folder is published. None: the history is left alone.
+    history: object | None = None
+    # Hooks for a caller that drives live sessions (kinetic routine):
+    session_name: str | None = None  # the saved folder's name (default live-YYYYmmdd-HHMMSS)
+    overlay: Callable | None = None  # overlay(display image, state, hud) -> image to show (may be larger)
+    stop_actions: tuple[str, ...] = ()  # key/on_frame actions that end the session (as its ended_by)
+    discard_actions: tuple[str, ...] = ()  # ... and of those, the ones whose session is not saved
+    key_help: str | None = None  # the key line at the bottom of the screen
 
 
 @dataclass
@@ -75,13 +85,17 @@ def _log(opts: LiveOptions, msg: str) -> None:
 
 
 def run_live(opts: LiveOptions, *, source: FrameSource | None = None,
-             on_frame: Callable[[np.ndarray | None, LiveState, object], str | None] | None = None) -> LiveResult:
+             on_frame: Callable[[np.ndarray | None, LiveState, object], str | None] | None = None,
+             window=None) -> LiveResult:
     """Run a live session until quit, the end of the source, ``duration_s`` or Ctrl-C; then save it.
 
     Args:
         source: a ready :class:`FrameSource` (tests); default from ``opts.source``/``opts.camera``.
         on_frame: called after each processed frame is shown with (display image or None, state,
-            captured frame); may return a key action ('quit', 'pause', 'baseline', 'exercise').
+            captured frame); may return a key action ('quit', 'pause', 'baseline', 'exercise', or
+            one of ``opts.stop_actions``).
+        window: an open :class:`~analyzer.live.ui.Window` to show the session in (the caller's:
+            left open at the end); default: one is opened (and closed) if ``opts.window``.
     Raises:
         LiveError: one-line reason (no camera, unreadable source, no display, bad model/profile).
     """
@@ -105,8 +119,8 @@ def run_live(opts: LiveOptions, *, source: FrameSource | None = None,
         source.open()
     except SourceError as exc:
         raise LiveError(str(exc)) from None
-    window = None
-    if opts.window:
+    owned = window is None
+    if window is None and opts.window:
         from .ui import Window, WindowError
 
         try:
@@ -121,10 +135,11 @@ def run_live(opts: LiveOptions, *, source: FrameSource | None = None,
         PoseEstimator(model_path).close()  # a bad bundle fails here, before the session starts
     except ModelError as exc:
         source.stop()
-        if window:
+        if window and owned:
             window.close()
         raise LiveError(str(exc)) from None
     session = _Session(opts, source, window, profile, model_path, on_frame)
+    session.owns_window = owned
     return session.run()
 
 
@@ -158,7 +173,8 @@ class _Session:
         self.is_camera = isinstance(source, CameraSource)
         self.mirror = opts.mirror if opts.mirror is not None else self.is_camera
         self.render = opts.render if opts.render is not None else window is not None or on_frame is not None
-        self.name = session_name()
+        self.name = opts.session_name or session_name()
+        self.owns_window = True
         self.work = self.final = None
         self.recorder = None
         width, height = source.width, source.height
@@ -200,6 +216,8 @@ class _Session:
         opts = self.opts
         self.hud = Hud(exercise="auto: detecting" if opts.exercise == AUTO else opts.exercise,
                        counting=opts.exercise != AUTO, min_amplitude=self.processor.counter.params.min_amplitude)
+        if opts.key_help is not None:
+            self.hud.keys = opts.key_help
         self.renderer = Renderer(self.source.width, self.source.height, mirror=self.mirror) if self.render else None
         self.load_start = os.getloadavg()
         self.wall_start = time.perf_counter()
@@ -225,7 +243,7 @@ class _Session:
                   file=sys.stderr, flush=True)
         finally:
             self.source.stop()
-            if self.window is not None:
+            if self.window is not None and self.owns_window:
                 self.window.close()
         return self._finish()
 
@@ -244,7 +262,7 @@ class _Session:
                     self.ended_by = f"source ended: {self.source.end_reason}"
                     break
                 if self.window is not None:
-                    shown = self.renderer.render(last_rgb, last_state, self.hud) if last_rgb is not None else None
+                    shown = self._render(last_rgb, last_state) if last_rgb is not None else None
                     if self._act(self.window.show(shown) if shown is not None else self.window.poll()):
                         break
                 time.sleep(0.03)
@@ -291,10 +309,16 @@ class _Session:
         shown = None
         if self.renderer is not None:
             self._hud_perf()
-            shown = self.renderer.render(rgb, state, self.hud)
+            shown = self._render(rgb, state)
         self.pose_ms.append(res.pose_ms)
         self.work_ms.append(1000 * (time.perf_counter() - start))
         return state, shown
+
+    def _render(self, rgb: np.ndarray, state: LiveState) -> np.ndarray:
+        shown = self.renderer.render(rgb, state, self.hud)
+        if self.opts.overlay is not None:
+            shown = self.opts.overlay(shown, state, self.hud)
+        return shown
 
     def _hud_perf(self) -> None:
         n = len(self.latency_ms)
@@ -305,8 +329,8 @@ class _Session:
 
     def _act(self, action: str) -> bool:
         """Handle a key; True to stop."""
-        if action == "quit":
-            self.ended_by = "quit"
+        if action == "quit" or (action and action in self.opts.stop_actions):
+            self.ended_by = action
             return True
         now = time.perf_counter()
         if action == "pause":
@@ -501,21 +525,28 @@ class _Session:
                    f"{stats['latency_ms']['median']:.0f} ms, p95 {stats['latency_ms']['p95']:.0f} ms; ended: {live['ended_by']}")
         outdir = summary = None
         if self.work is not None:
-            if self.processed == 0 or recording is None:
+            if self.processed == 0 or recording is None or self.ended_by in opts.discard_actions:
                 import shutil
 
+                from .session import release_session_folder
+
+                release_session_folder(self.work)
                 shutil.rmtree(self.work, ignore_errors=True)
-                print("kinetic: nothing recorded (no frame was processed)", file=sys.stderr)
+                if self.ended_by not in opts.discard_actions:
+                    print("kinetic: nothing recorded (no frame was processed)", file=sys.stderr)
             else:
                 _log(opts, "live: saving the session...")
                 exercise = self._main_exercise()
                 summary = save_session(self.work, self.final, self.buffer.track(meta=self._meta()), recording,
                                        exercise=exercise, profile_path=opts.profile,
                                        view_override=None if opts.view == "auto" else opts.view,
-                                       model_path=self.model_path, live=live, replay=opts.replay)
+                                       model_path=self.model_path, live=live, replay=opts.replay,
+                                       history=getattr(opts.history, "prior", None))
                 outdir = self.final
                 k = len(summary['reps'])
                 _log(opts, f"live: saved {outdir}/ (full analysis of the session: {k} rep{'' if k == 1 else 's'})")
+                if opts.history is not None and summary.get("verdict") is not None:  # analysed: as analyze
+                    opts.history.append(summary, outdir)
         return LiveResult(outdir, summary, stats, self.reps, live["ended_by"])
 
     def _follow_stats(self) -> dict:

@@ -126,12 +126,21 @@ def new_session_folder(parent: Path, name: str) -> tuple[Path, Path]:
     return wf.path, wf.final
 
 
+def release_session_folder(work: Path) -> None:
+    """Drop the lock on a session's work folder that will not be published (it is removed)."""
+    wf = _HELD.pop(work, None)
+    if wf is not None:
+        wf.discard()
+
+
 def save_session(work: Path, final: Path, track: PoseTrack, recording: Path | None, *, exercise: str,
                  profile_path: str | None, view_override: str | None, model_path: Path, live: dict,
-                 replay: bool = True) -> dict:
+                 replay: bool = True, history: dict | None = None) -> dict:
     """Analyse the session track and write analyze's outputs into ``work``, then rename it to
     ``final``. Never raises for an analysis problem: the summary then says what went wrong and
-    the recording and landmarks are still saved. Returns the summary."""
+    the recording and landmarks are still saved. ``history``: the user's earlier sessions
+    (:func:`analyzer.history.prior_sessions`): the folder then gets ``history.json`` for the
+    report, as analyze's does. Returns the summary."""
     from ..assess import assess
     from ..capture import VideoInfo, probe
     from ..outputs import write_frames_csv, write_json
@@ -188,6 +197,10 @@ def save_session(work: Path, final: Path, track: PoseTrack, recording: Path | No
     summary["live"] = live
     summary["source"]["live_source"] = live.get("source")
     write_json(work / "summary.json", summary)
+    if history is not None and summary.get("verdict") is not None:
+        from ..pipeline import _write_history
+
+        _write_history(work, history, summary, final)
     problem = _write_report(work)
     if problem:
         summary["notes"].append(problem)

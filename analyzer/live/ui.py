@@ -63,6 +63,7 @@ class Hud:
     notice: str = ""  # a short message (e.g. "baseline cleared")
     notice_until: float = 0.0
     min_amplitude: float = 35.0
+    keys: str = KEYS  # the key line at the bottom
 
 
 def verdict_from(judgement, now: float, hold_s: float = 5.0) -> Verdict:
@@ -278,7 +279,7 @@ class Renderer:
         s = self.s
         bar = int(24 * s)
         _box(img, 0, self.height - bar, self.width, self.height, DARK, 0.7)
-        cv2.putText(img, KEYS, (int(10 * s), self.height - int(8 * s)), FONT, 0.45 * s, WHITE, 1, cv2.LINE_AA)
+        cv2.putText(img, hud.keys, (int(10 * s), self.height - int(8 * s)), FONT, 0.45 * s, WHITE, 1, cv2.LINE_AA)
         perf = f"{hud.fps:.0f} fps  {hud.latency_ms:.0f} ms"
         (w, _), _ = cv2.getTextSize(perf, FONT, 0.45 * s, 1)
         cv2.putText(img, perf, (self.width - w - int(10 * s), self.height - int(8 * s)), FONT, 0.45 * s, GREY, 1, cv2.LINE_AA)
@@ -344,10 +345,12 @@ class Window:
     """The OpenCV window (Qt/GTK/Cocoa/Win32, whatever the OpenCV build has).
 
     ``show(bgr)`` displays a frame and returns the action of a key pressed ('quit', 'pause',
-    'baseline', 'exercise') or ''; closing the window counts as 'quit'.
+    'baseline', 'exercise', or what ``keys`` maps it to: {key code: action}, '' to ignore a
+    key) or ''; closing the window counts as 'quit'.
     """
 
-    def __init__(self, title: str = "kinetic live") -> None:
+    def __init__(self, title: str = "kinetic live", keys: dict[int, str] | None = None) -> None:
+        self.keys = {**KEY_CODES, **(keys or {})}
         if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
             raise WindowError("no display to open a window on (set DISPLAY, or run with --no-window)")
         # Qt in the OpenCV wheel complains about missing bundled fonts; it draws nothing with them.
@@ -373,7 +376,7 @@ class Window:
                     return "quit"
             except cv2.error:
                 return "quit"
-        return KEY_CODES.get(key & 0xFF, "") if key >= 0 else ""
+        return self.keys.get(key & 0xFF, "") if key >= 0 else ""
 
     def close(self) -> None:
         try:
