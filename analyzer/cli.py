@@ -4,11 +4,12 @@
                     [--model full|lite|heavy|PATH] [--no-replay] [--no-outline] [--profile FILE] [--jobs N]
     kinetic report OUTDIR...
     kinetic live [--camera N | --source VIDEO] [--exercise squat] [--record DIR | --no-record] [--no-window]
+    kinetic routine [--camera N | --source VIDEO...] [--short] [--speak] [-o OUTDIR] [--no-window]
     kinetic demo
     kinetic history [--user NAME] [--exercise EX] [--last N] [--json]
     kinetic models [list|fetch|verify] [VARIANT...]
 
-analyze and demo add each result to the user's history (--user NAME, --no-history).
+analyze, demo, live and routine add each result to the user's history (--user NAME, --no-history).
 
 User errors print one line on stderr and exit non-zero; one bad file in a batch does not stop
 the others (the exit status is then 1).
@@ -87,6 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     from .live.cli import DESCRIPTION as LIVE_DESCRIPTION, HELP as LIVE_HELP, add_live_arguments
 
     add_live_arguments(sub.add_parser("live", help=LIVE_HELP, description=LIVE_DESCRIPTION))
+
+    from .routine.cli import DESCRIPTION as ROUTINE_DESCRIPTION, HELP as ROUTINE_HELP, add_arguments as add_routine
+
+    add_routine(sub.add_parser("routine", help=ROUTINE_HELP, description=ROUTINE_DESCRIPTION))
 
     d = sub.add_parser("demo", help="analyse the embedded sample clip and say where the results are")
     d.add_argument("-o", "--outdir", default=None, type=Path,
@@ -172,6 +177,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "live":
             from .live.cli import cmd_live
             return cmd_live(args, _err)
+        if args.command == "routine":
+            from .routine.cli import command as routine_command
+            return routine_command(args, _err)
         if args.command == "demo":
             return cmd_demo(args)
         if args.command == "report":

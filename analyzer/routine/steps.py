@@ -1,0 +1,94 @@
+"""The daily programme as data: the article's five foot exercises in order (BIOMECHANICS.md),
+each with its card (what to do, the camera it needs), its target and how it is followed.
+
+Graded steps are run by live mode with the step's exercise (its counter and verdict are the
+exercise's own analysis, :mod:`analyzer.live.follow`); timed steps (the self-massage, the
+Frankenstein walk) are only timed: nothing is graded there, and the cards say so.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..exercises.catalog import FOOT_EXERCISES
+
+
+@dataclass(frozen=True)
+class Camera:
+    """What a step needs from the camera: ``views`` accepted (live's view labels), the words for
+    it, and the smallest size of the feet in the picture (a fraction of the picture's longer
+    side) along ``measure``: "foot" (heel to toe tip: side views, where the foot is seen along
+    its length) or "shank" (knee to ankle: front and rear views, where the foot is foreshortened)."""
+
+    views: tuple[str, ...]
+    text: str
+    measure: str = "shank"
+    min_fraction: float = 0.11
+
+
+# The smallest feet that are graded well, as a fraction of the picture's longer side (the pose
+# model sees a 640-pixel picture). Measured on the rendered test clips every exercise is counted
+# exactly on (360x640: foot 54-70 px heel to toe from the side, shank 100-146 px from the front
+# and behind) and on the real seated point/flex clip that counts none of its ~6 cycles (feet
+# 30-38 px heel to toe at 640) and the real heel-raise clip counted right (shank 81-93 px).
+FOOT_MIN = 40 / 640  # side views: heel to toe
+SHANK_MIN = 70 / 640  # front and rear views: knee to ankle
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the routine. ``exercise``: the live exercise that grades it (None: timed
+    only); ``target``/``short_target``: reps to aim for (graded) or seconds (timed);
+    ``unit``: what a rep is called; ``halves``: a timed step done once per foot."""
+
+    number: int
+    id: str
+    title: str
+    exercise: str | None
+    instructions: tuple[str, ...]
+    camera: Camera | None
+    target: int
+    short_target: int
+    unit: str
+    note: str = ""
+    halves: tuple[str, ...] = ()
+
+    @property
+    def graded(self) -> bool:
+        return self.exercise is not None
+
+    def goal(self, short: bool) -> int:
+        return self.short_target if short else self.target
+
+
+def _ins(catalog_id: str) -> tuple[str, ...]:
+    return FOOT_EXERCISES[catalog_id].instructions
+
+
+STEPS: tuple[Step, ...] = (
+    Step(1, "self_massage", "Self-massage of feet and calves", None,
+         ("Sit with one leg long; loop a towel around the ball of the foot.",
+          "Knead the sole heel to toes, then pull the towel to stretch the calf.",
+          "Left foot first; switch when told."),
+         None, 120, 30, "s", note="Timed only: a massage is not graded from video.",
+         halves=("left foot", "right foot")),
+    Step(2, "supination_pronation", "Supination and pronation", "foot_roll", _ins("supination_pronation"),
+         Camera(("rear", "front"), "from behind (or in front), at shin height, 1.5-2 m away", "shank", SHANK_MIN),
+         10, 3, "rolls"),
+    Step(3, "toe_extension", "Toe extension", "toe_lift", _ins("toe_extension")[:2],
+         Camera(("side",), "from the side, at ankle height, 1.5-2 m away", "foot", FOOT_MIN),
+         10, 3, "lifts"),
+    Step(4, "foot_spine", "Foot spine (point and flex)", "foot_spine", _ins("foot_spine"),
+         Camera(("side",), "from the side while you sit with legs long, at ankle height, 1.5 m away", "foot",
+                FOOT_MIN),
+         8, 3, "rounds"),
+    Step(5, "standing_footwork", "Standing footwork, forward and reverse", "footwork", _ins("standing_footwork"),
+         Camera(("front", "rear"), "in front of you (or behind), at knee height, 2-2.5 m away", "shank", SHANK_MIN),
+         16, 4, "rounds", note="Half of them forward (bend first), half reverse (heels up first)."),
+)
+
+# Part of step 3, after the toe lifts: timed, not analysed (the renderer cannot walk yet, so
+# there is no truth to grade it against).
+WALK = Step(3, "frankenstein_walk", "Frankenstein walk", None,
+            ("Keep the toes lifted, balls of the feet down.",
+             "Walk slowly across the room and back."),
+            None, 60, 15, "s", note="Not analysed yet: kinetic only times the walk.")
