@@ -59,6 +59,18 @@ CHECKS: dict[str, Check] = {
                              group="lumbar", signs=("rounds", "arches")),
 }
 
+def checks_for(exercise: str | None) -> dict[str, Check]:
+    """The chain's reading of each rule for ``exercise``: the squat's :data:`CHECKS`, with the
+    exercise's own readings (its layout in the catalog) in place of them."""
+    from ..exercises.catalog import layout
+
+    own = layout(exercise).rules
+    if not own:
+        return CHECKS
+    return {**CHECKS, **{code: Check(v.label, v.metrics, "", absolute=v.absolute, group=v.group, signs=v.signs)
+                         for code, v in own.items()}}
+
+
 VIEW_NEEDS = {("side",): "a side view", ("front", "rear"): "a front or rear view", ("rear",): "a view from behind",
               ("front",): "a front view"}
 
@@ -164,6 +176,7 @@ def rep_chain(analysis: Analysis, rep: dict) -> RepChain:
                       next((f for f in rep_faults if f["code"] == root_code), None))
     root_link = root_fault["link"] if root_fault else (rules[root_code].link if root_code in rules else None)
 
+    checks = checks_for(analysis.summary.get("exercise"))
     links = []
     for link in LINKS:
         codes = [c for c, r in rules.items() if r.link == link]
@@ -173,7 +186,7 @@ def rep_chain(analysis: Analysis, rep: dict) -> RepChain:
         statuses = []
         summary = ""
         for code in codes:
-            check = CHECKS.get(code)
+            check = checks.get(code)
             rule = rules[code]
             faults_here = [f for f in link_faults if f["code"] == code]
             status = max((SEVERITY_STATUS.get(f["severity"], "bad") for f in faults_here), key=STATUS_RANK.get, default=None)
@@ -182,7 +195,7 @@ def rep_chain(analysis: Analysis, rep: dict) -> RepChain:
                     statuses.append(status)
                     lines.append(LinkLine(f"{LABELS.get(code, code)}: {fmt(faults_here[0]['value'], rule.unit)}", status))
                 continue
-            group_codes = [c for c in codes if CHECKS.get(c) and CHECKS[c].group and CHECKS[c].group == check.group]
+            group_codes = [c for c in codes if checks.get(c) and checks[c].group and checks[c].group == check.group]
             if check.group:
                 if check.group in seen_groups:
                     if status:

@@ -21,7 +21,7 @@ from ..verdict import LINK_WORDS
 from .data import Analysis
 from .findings import (CHECKS, exercise_name, STATUS_RANK, Headline, RepChain, best_rep, fault_status, fault_title,
                        fault_value_text, fmt, headline, needs_view, rep_chain)
-from .tables import RepTable, plot_data, rep_table
+from .tables import RepTable, layout_of, plot_data, rep_status, rep_table
 from .history_section import section as history_section
 
 STATUS_WORD = {"ok": "within limits", "warn": "borderline", "bad": "fault", "na": "not measured"}
@@ -71,7 +71,7 @@ def render(analysis: Analysis) -> str:
         *_hero_and_chain(analysis, _chain_section(analysis, chains, best)),
         _suggestions(analysis),
         _table(analysis, table),
-        _plots(data),
+        _plots(data, layout_of(analysis).plots_title),
         history_section(analysis),
         _limits(analysis, chains),
         _coach(analysis),
@@ -222,7 +222,7 @@ def _timeline(analysis: Analysis) -> str:
     for r in analysis.reps:
         a, b = _rel(analysis, r["start_s"]), _rel(analysis, r["end_s"])
         nf = sum(1 for f in analysis.faults if f.get("rep") == r["index"])
-        st = max((fault_status(f) for f in analysis.faults if f.get("rep") == r["index"]), key=STATUS_RANK.get, default="ok")
+        st = rep_status(analysis, r)
         reps.append(f'<button type="button" class="tl-rep st-{st}" data-seek="{a + SEEK_PAST:.3f}" data-rep="{E(r["index"])}" '
                     f'style="left:{pct(a):.3f}%;width:{max(pct(b) - pct(a), 0.8):.3f}%" '
                     f'title="Rep {E(r["index"])}: {a:.1f}–{b:.1f} s{f", {nf} warning" + ("s" if nf != 1 else "") if nf else ""}">'
@@ -278,7 +278,7 @@ def _warnings(analysis: Analysis) -> str:
                 f'</button></li>')
         body = f'<ol class="warnings" id="warnings">{"".join(items)}</ol>'
     reps = "".join(
-        f'<button type="button" class="rep-chip st-{max((fault_status(f) for f in analysis.faults if f.get("rep") == r["index"]), key=STATUS_RANK.get, default="ok")}" '
+        f'<button type="button" class="rep-chip st-{rep_status(analysis, r)}" '
         f'data-seek="{_seek(analysis, r["start_s"]):.3f}" data-rep="{E(r["index"])}">Rep {E(r["index"])}'
         f'<small>{_rel(analysis, r["bottom_s"]):.1f} s</small></button>'
         for r in analysis.reps)
@@ -371,7 +371,7 @@ then compensate. Each link is <span class="key st-ok">green</span> within its li
 def _suggestions(analysis: Analysis) -> str:
     sugg = analysis.summary.get("suggestions") or []
     if not sugg:
-        hint = analysis.view.get("cannot_measure", "")
+        hint = view_hint(analysis)
         verdict = analysis.summary.get("verdict") or {}
         if verdict.get("status") == "clean":
             words = ", ".join(LINK_WORDS.get(lk, lk) for lk in verdict.get("judged", []))
@@ -414,11 +414,13 @@ exercises of the Pilates article this tool is built on.</p>
 def _table(analysis: Analysis, table: RepTable) -> str:
     if not table.rows:
         return ""
-    head = ['<th scope="col">Rep</th>', '<th scope="col">Bottom</th>']
+    head = ['<th scope="col">Rep</th>', f'<th scope="col">{E(table.key_moment)}</th>']
     head += [f'<th scope="col" title="{E(c.help)}">{E(c.title)}' + (f"<br><small>{E(c.sub)}</small>" if c.sub else "")
              + "</th>" for c in table.columns]
-    head += ['<th scope="col" title="seconds going down / holding near the bottom / coming up">Tempo<br><small>down / hold / up</small></th>',
-             '<th scope="col">Warnings</th>', '<th scope="col">Root cause</th>']
+    if table.tempo:
+        head.append('<th scope="col" title="seconds going down / holding near the bottom / coming up">'
+                    f'{E(table.tempo[0])}<br><small>{E(table.tempo[1])}</small></th>')
+    head += ['<th scope="col">Warnings</th>', '<th scope="col">Root cause</th>']
     rows = []
     for r in table.rows:
         cells = [f'<td><button type="button" class="rep-btn st-{r.status}" data-seek="{_seek(analysis, r.start_s):.3f}" '
@@ -435,7 +437,8 @@ def _table(analysis: Analysis, table: RepTable) -> str:
                                                           for text, st in cell.parts)
                 cls = f" has-{worst}" if worst in ("warn", "bad") else ""
                 cells.append(f'<td class="num pair{cls}" title="{E(cell.title)}">{inner}</td>')
-        cells.append(f'<td class="num">{E(r.tempo)}</td>')
+        if table.tempo:
+            cells.append(f'<td class="num">{E(r.tempo)}</td>')
         chips = "".join(f'<span class="chip st-{fault_status(f)}">{E(fault_title(f))}</span>'
                         for f in r.faults) or '<span class="muted">none</span>'
         cells.append(f"<td>{chips}</td>")
@@ -462,7 +465,7 @@ def _table(analysis: Analysis, table: RepTable) -> str:
 # Plots (drawn by report.js)
 
 
-def _plots(data: dict) -> str:
+def _plots(data: dict, title: str = "Angles over time") -> str:
     if not data["plots"]:
         return ""
     figs = []
@@ -476,7 +479,7 @@ def _plots(data: dict) -> str:
                     f'<div class="plot-area" role="img" aria-label="{E(p["title"])} over time"></div>'
                     f'<div class="legend">{legend}<span class="lg"><i class="band"></i>rep</span></div></figure>')
     return f"""<section class="card" id="plots">
-<h2>Angles over time</h2>
+<h2>{E(title)}</h2>
 <p class="lead muted">Shaded: each rep. Dashed: the limit. Tap a plot to jump the replay there.</p>
 <div class="plots">{''.join(figs)}</div>
 </section>"""
@@ -486,11 +489,24 @@ def _plots(data: dict) -> str:
 # What the view could not measure
 
 
+def view_hint(analysis: Analysis) -> str:
+    """What the view cannot see, for this exercise: its layout's sentence for the view, else the
+    view's own (worded for the squat)."""
+    hints = layout_of(analysis).view_hints
+    if hints is None:
+        return analysis.view.get("cannot_measure", "") or ""
+    return hints.get(analysis.view.get("label", ""), "")
+
+
 def _limits(analysis: Analysis, chains: list[RepChain]) -> str:
     s = analysis.summary
     v = analysis.view
     items = []
-    hint = v.get("cannot_measure")
+    hint = view_hint(analysis)
+    too_small = sorted({n.get("why", "") for r in analysis.reps for n in r.get("not_judged") or []
+                        if "too small" in str(n.get("why", ""))})
+    for why in too_small:  # the analysis could not grade the reps at all: first
+        items.append(f"<li><b>{E(_cap(why))}</b>: no rep was graded.</li>")
     if hint:
         items.append(f"<li><b>{E(_cap(hint))}.</b></li>")
     by_reason: dict[str, list[str]] = {}
@@ -518,8 +534,7 @@ def _limits(analysis: Analysis, chains: list[RepChain]) -> str:
     rate = s.get("detection_rate")
     if isinstance(rate, (int, float)) and rate < 0.97:
         items.append(f"<li>The body was found in {100 * rate:.0f} % of the frames; the rest are gaps in the plots.</li>")
-    items.append("<li>All angles come from one camera: expect a few degrees of error (each warning gives its own "
-                 "error band). Film from the side <em>and</em> from the front to see the whole chain.</li>")
+    items.append(f"<li>{layout_of(analysis).camera_note}</li>")  # trusted markup from the catalog
     if any((r.get("metrics") or {}).get("lumbar_flexion") is not None for r in analysis.reps):
         items.append("<li><b>The lower back is an estimate.</b> MediaPipe has no points on the spine: kinetic reads the "
                      "bend of your back's outline (the person mask) at the bottom against standing. It was checked on "

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..exercises import catalog
 from .data import Analysis
 from .findings import STATUS_RANK, fault_status, fmt, short_title
 
@@ -22,49 +23,9 @@ LEFT, RIGHT, MAIN, SECOND = "#2b6cd4", "#8e44ad", "#1f2937", "#0f9d8a"
 # Per-rep table
 
 
-@dataclass
-class Column:
-    key: str
-    title: str
-    unit: str  # 'deg', 'foot', 's', ...
-    metrics: tuple[tuple[str, str | None], ...] = ()  # (key in rep["metrics"], side): one value, or L / R
-    codes: tuple[str, ...] = ()  # fault codes whose status colours the value
-    help: str = ""
-    signs: tuple[str, str] | None = None  # words for + and - (signed values)
-    absolute: bool = False
-    name: str = ""  # plain name, for "not measurable" notes
-    sub: str = ""  # small print under the title ("L / R")
-
-    @property
-    def plain(self) -> str:
-        return self.name or self.title.lower()
-
-
-_LR = lambda name: ((f"left_{name}", "left"), (f"right_{name}", "right"))  # noqa: E731
-
-COLUMNS: tuple[Column, ...] = (
-    Column("knee", "Knee bend", "deg", (("knee_flexion", None),), help="peak knee flexion (side view; 3D estimate otherwise)"),
-    Column("thigh", "Thigh angle", "deg", (("thigh_angle", None),), ("shallow_depth",),
-           help="thigh from vertical at the deepest point: 90° = parallel"),
-    Column("dorsi", "Shin angle", "deg", (("dorsiflexion", None),), ("limited_dorsiflexion",),
-           help="peak forward lean of the shin = ankle dorsiflexion (healthy ≥ 30°)", name="shin angle (dorsiflexion)"),
-    Column("heel", "Heel lift", "foot", (("heel_lift", None),), ("heel_lift",), help="peak heel rise, % of foot length"),
-    Column("valgus", "Knee in/out", "deg", _LR("knee_valgus"), ("knee_valgus", "knee_varus"),
-           help="each knee's rotation in (valgus) or out (varus) about the hip–ankle line, at the bottom",
-           signs=("in", "out"), name="knee in/out (valgus/varus)", sub="L / R"),
-    Column("fppa", "FPPA", "deg", _LR("fppa"),
-           help="frontal-plane projection angle of each knee at the bottom (raw; reads high in deep squats)",
-           name="knee FPPA", sub="L / R"),
-    Column("track", "Knee–toe", "foot", _LR("knee_tracking"), ("knee_tracking",),
-           help="each knee's sideways offset from the 2nd/3rd toe, % of foot length", absolute=True,
-           name="knee over the toes", sub="L / R"),
-    Column("trunk", "Trunk lean", "deg", (("trunk_lean", None),), ("excessive_trunk_lean",),
-           help="trunk from vertical at the bottom"),
-    Column("shift", "Hip shift", "stance", (("hip_shift", None),), ("hip_shift",), help="pelvis sideways, % of stance width",
-           absolute=True),
-    Column("pelvis", "Pelvic drop", "deg", (("pelvic_drop", None),), ("pelvic_drop",),
-           help="left–right hip height difference", absolute=True),
-)
+# The columns and plots of each exercise are data in the catalog (analyzer.exercises.catalog).
+Column = catalog.Column
+COLUMNS: tuple[Column, ...] = catalog.SQUAT.columns  # the squat's, as before
 
 
 @dataclass
@@ -95,6 +56,8 @@ class RepTable:
     columns: list[Column]
     rows: list[RepRow]
     hidden: list[Column] = field(default_factory=list)  # measured by no rep in this view
+    key_moment: str = "Bottom"  # header of the key frame's time
+    tempo: tuple[str, str, tuple[str, str, str]] | None = None  # (header, small print, metric keys)
 
 
 def _val(m: dict, key: str | None):
@@ -105,6 +68,9 @@ def _val(m: dict, key: str | None):
 def _text(c: Column, v: float | None) -> str:
     if v is None:
         return "—"
+    if c.words:
+        k = int(round(v))
+        return c.words[k] if 0 <= k < len(c.words) else "—"
     if c.signs:
         return f"{abs(v):.0f}° {c.signs[0] if v >= 0 else c.signs[1]}"
     if c.absolute:
@@ -112,11 +78,25 @@ def _text(c: Column, v: float | None) -> str:
     return fmt(v, c.unit, digits=0)
 
 
+def rep_status(analysis: Analysis, rep: dict) -> str:
+    """A rep's colour: its worst fault; green without one, grey when it judged nothing at all
+    (e.g. feet too small to grade)."""
+    faults = [f for f in analysis.faults if f.get("rep") == rep["index"]]
+    return max((fault_status(f) for f in faults), key=STATUS_RANK.get,
+               default="na" if rep.get("judged") == [] else "ok")
+
+
+def layout_of(analysis: Analysis) -> catalog.Layout:
+    """The exercise's report layout (the squat's for an unknown exercise)."""
+    return catalog.layout(analysis.summary.get("exercise"))
+
+
 def rep_table(analysis: Analysis) -> RepTable:
     reps = analysis.reps
+    lay = layout_of(analysis)
     cols, hidden = [], []
-    for c in COLUMNS:
-        has = c.key == "knee" and bool(reps) or any(_val(r.get("metrics") or {}, k) is not None
+    for c in lay.columns:
+        has = c.key in lay.always and bool(reps) or any(_val(r.get("metrics") or {}, k) is not None
                                                      for r in reps for k, _ in c.metrics)
         (cols if has else hidden).append(c)
     rows = []
@@ -143,79 +123,20 @@ def rep_table(analysis: Analysis) -> RepTable:
                 status = max((fault_status(f) for f in hits), key=STATUS_RANK.get) if hits else ("ok" if judged and v is not None else "")
                 parts.append((text, status))
             cells[c.key] = Cell(parts, title)
-        tempo = " / ".join(fmt(_val(m, k), "s").replace(" s", "") for k in ("descent_s", "bottom_pause_s", "ascent_s")) + " s"
+        tempo = (" / ".join(fmt(_val(m, k), "s").replace(" s", "") for k in lay.tempo[2]) + " s") if lay.tempo else ""
         root = r.get("root_cause")
         root_text = short_title(root, r.get("root_cause_side")) if root else ""
-        status = max((fault_status(f) for f in faults), key=STATUS_RANK.get, default="ok")
+        status = rep_status(analysis, r)
         rows.append(RepRow(r["index"], r["start_s"], r["bottom_s"], r["end_s"], cells, tempo, faults, root_text, status))
-    return RepTable(cols, rows, hidden)
+    return RepTable(cols, rows, hidden, lay.key_moment, lay.tempo)
 
 
 # ---------------------------------------------------------------------------------------------
 # Plots
 
 
-@dataclass(frozen=True)
-class Line:
-    series: str
-    label: str
-    colour: str
-    scale: float = 1.0
-
-
-@dataclass(frozen=True)
-class Limit:
-    code: str  # rule whose threshold is drawn
-    mirror: bool = False  # also draw -threshold (a two-sided magnitude rule)
-    label: str = ""
-
-
-@dataclass(frozen=True)
-class PlotSpec:
-    id: str
-    title: str
-    note: str
-    unit: str  # axis unit shown: '°' or '%'
-    lines: tuple[Line, ...]
-    limits: tuple[Limit, ...] = ()
-    codes: tuple[str, ...] = ()  # faults marked on this plot
-    fallback: tuple[Line, ...] = ()  # drawn when none of ``lines`` has data
-
-
-PLOTS: tuple[PlotSpec, ...] = (
-    PlotSpec("depth", "Depth", "how far you went down: knee bend, and the thigh's angle (90° = parallel)", "°",
-             (Line("knee_flexion", "knee bend", MAIN), Line("thigh_inclination", "thigh from vertical", SECOND)),
-             (Limit("shallow_depth", label="shallow below"),), ("shallow_depth",),
-             fallback=(Line("rep_signal", "depth (the rep signal)", MAIN),)),
-    PlotSpec("heel", "Heel lift", "heel rise above standing, % of foot length", "%",
-             (Line("heel_lift", "heel lift", MAIN, 100.0),), (Limit("heel_lift", label="limit"),), ("heel_lift",)),
-    PlotSpec("foot_roll", "Foot roll", "rear-foot angle change from standing", "°",
-             (Line("left_foot_roll", "left", LEFT), Line("right_foot_roll", "right", RIGHT)),
-             (Limit("foot_roll", mirror=True),), ("foot_roll",)),
-    PlotSpec("ankle", "Ankle dorsiflexion", "forward lean of the shin from vertical; healthy squats reach 30° or more", "°",
-             (Line("shank_inclination", "shin angle", MAIN),), (Limit("limited_dorsiflexion", label="healthy ≥"),),
-             ("limited_dorsiflexion",)),
-    PlotSpec("valgus", "Knees in / out", "knee rotation about the hip–ankle line: + caves in (valgus), − bows out (varus)", "°",
-             (Line("left_knee_valgus", "left", LEFT), Line("right_knee_valgus", "right", RIGHT)),
-             (Limit("knee_valgus", label="valgus"), Limit("knee_varus", label="varus")), ("knee_valgus", "knee_varus")),
-    PlotSpec("tracking", "Knee over the toes", "knee's sideways offset from the 2nd/3rd toe, % of foot length (+ inside)", "%",
-             (Line("left_knee_tracking", "left", LEFT, 100.0), Line("right_knee_tracking", "right", RIGHT, 100.0)),
-             (Limit("knee_tracking", mirror=True),), ("knee_tracking",)),
-    PlotSpec("hip_shift", "Hip shift", "pelvis sideways from standing, % of stance width (+ to the left)", "%",
-             (Line("hip_shift", "hip shift", MAIN, 100.0),), (Limit("hip_shift", mirror=True),), ("hip_shift",)),
-    PlotSpec("pelvis", "Pelvic tilt", "left–right hip height difference from standing", "°",
-             (Line("pelvic_obliquity", "pelvic tilt", MAIN),), (Limit("pelvic_drop", mirror=True),), ("pelvic_drop",)),
-    PlotSpec("trunk", "Trunk lean", "trunk from vertical, and how far it leans beyond the shins", "°",
-             (Line("trunk_lean", "trunk lean", MAIN), Line("trunk_minus_shank", "trunk minus shin", SECOND)),
-             (Limit("excessive_trunk_lean", label="limit beyond shins"),), ("excessive_trunk_lean",)),
-    PlotSpec("lumbar", "Lower back (estimate)", "the back outline's bend against standing, from the person mask: "
-             "+ rounds, − arches; an estimate, not validated on real people", "°",
-             (Line("lumbar_curvature", "lower back", MAIN),),
-             (Limit("lumbar_rounding", label="rounding"), Limit("lumbar_overarch", label="arching")),
-             ("lumbar_rounding", "lumbar_overarch")),
-    PlotSpec("fppa", "Knee FPPA (raw)", "frontal-plane projection angle, for clinicians: foreshortened thighs make it read high at depth", "°",
-             (Line("left_fppa", "left", LEFT), Line("right_fppa", "right", RIGHT))),
-)
+COLOURS = {"main": MAIN, "second": SECOND, "left": LEFT, "right": RIGHT}
+PLOTS: tuple[catalog.Plot, ...] = catalog.SQUAT.plots  # the squat's, as before
 
 
 def _decimate(n: int) -> np.ndarray:
@@ -236,7 +157,7 @@ def plot_data(analysis: Analysis) -> dict:
     idx = _decimate(len(fr))
     t0 = analysis.t0
     out_plots = []
-    for spec in PLOTS:
+    for spec in layout_of(analysis).plots:
         lines = [ln for ln in spec.lines if fr.get(ln.series) is not None and np.isfinite(fr.get(ln.series)).any()]
         spec_limits = spec.limits
         if not lines and spec.fallback:  # another quantity: the limits do not apply to it
@@ -250,14 +171,19 @@ def plot_data(analysis: Analysis) -> dict:
             rule = analysis.rules.get(lim.code)
             if rule is None:
                 continue
-            values = [rule.threshold] + ([-rule.threshold] if lim.mirror else [])
+            values = [lim.sign * rule.threshold] + ([-lim.sign * rule.threshold] if lim.mirror else [])
             for v in values:
-                limits.append(dict(y=round(v * scale, 3), label=(lim.label + " " if lim.label else "") + _limit_text(v, rule.unit),
+                limits.append(dict(y=round(v * scale, 3), label=(lim.label + " " if lim.label else "")
+                                   + _limit_text(abs(v) if lim.sign < 0 else v, rule.unit),
                                    code=lim.code))
-        out_plots.append(dict(
+        plot = dict(
             id=spec.id, title=spec.title, note=spec.note, unit=spec.unit, limits=limits, codes=list(spec.codes),
-            lines=[dict(label=ln.label, colour=ln.colour, y=_round(fr.get(ln.series)[idx] * ln.scale, 2)) for ln in lines],
-        ))
+            lines=[dict(label=ln.label, colour=COLOURS.get(ln.role, MAIN), y=_round(fr.get(ln.series)[idx] * ln.scale, 2))
+                   for ln in lines],
+        )
+        if spec.span > 0:  # the value axis spans at least this much (report.js)
+            plot["min_span"] = spec.span
+        out_plots.append(plot)
     return dict(
         t=[round(float(v) - t0, 3) for v in fr.t[idx]] if len(fr) else [],
         plots=out_plots,

@@ -120,6 +120,7 @@
     spec.limits.forEach(function (l) { if (!isFinite(lo) || (l.y >= lo - 0.6 * span - 5 && l.y <= hi + 0.6 * span + 5)) { lo = Math.min(lo, l.y); hi = Math.max(hi, l.y); } });
     if (!isFinite(lo)) { lo = 0; hi = 1; }
     if (hi - lo < 1e-6) { hi += 1; lo -= 1; }
+    if (spec.min_span && hi - lo < spec.min_span) { var mid = (hi + lo) / 2; lo = mid - spec.min_span / 2; hi = mid + spec.min_span / 2; }
     var pad = 0.08 * (hi - lo); lo -= pad; hi += pad;
     var step = niceStep(hi - lo, H < 180 ? 3 : 4);
     lo = Math.floor(lo / step) * step; hi = Math.ceil(hi / step) * step;
