@@ -20,6 +20,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from .exercises import catalog
 from .faults import CUES, Fault
 from .verdict import SETUP_CODES
 from .report.findings import short_title
@@ -59,7 +60,7 @@ CODE_PARTS = {
 }
 LINK_PARTS = {"foot": ("foot",), "ankle": ("foot", "shank"), "knee": ("thigh", "shank"), "hip": ("hips", "thigh"),
               "lumbar": ("trunk",)}
-PHASE_WORDS = {"descent": "going down", "bottom": "at the bottom", "ascent": "coming up"}
+PHASE_WORDS = catalog.SQUAT.phases  # the squat's; each exercise's own are in its layout (phase_words)
 SHOW_WARNING_S = 1.5  # a warning stays on screen at least this long, to be read
 CLEAN_REP_S = 1.0  # "Rep n: clean" shows this long after a rep without faults
 
@@ -98,6 +99,13 @@ class FrameInfo:
     notice: str = ""  # e.g. "pose unreliable 1.9-3.0 s: legs hidden" while it applies
     back_text: str = ""  # the lower-back estimate beside the back's outline ("" = none shown)
     back_status: str = "info"
+    phase_text: str = ""  # the words under the rep counter: the exercise's own phase name, or its idle word
+
+
+def phase_words(exercise: str | None) -> tuple[dict[str, str], str]:
+    """(phase -> the words the replay shows, the word before the first rep) for an exercise."""
+    lay = catalog.layout(exercise)
+    return lay.phases, lay.idle
 
 
 class OverlayPlan:
@@ -124,6 +132,7 @@ class OverlayPlan:
         self.facing = facing
         self.exercise = exercise
         self.notices = list(notices)
+        self.layout = catalog.layout(exercise)
         T = len(self.t)
         self.frame_view = np.asarray(frame_view, object) if frame_view is not None else np.full(T, view_label, object)
         self.rep_count = np.zeros(T, int)
@@ -131,6 +140,7 @@ class OverlayPlan:
         self.phase = np.full(T, "", object)
         self.clean = np.zeros(T, int)
         faulty = {f.rep for f in self.faults}
+        ungraded = 0
         for r in self.reps:
             self.rep_count[r.end:] += 1
             self.in_rep[r.start:r.end + 1] = r.index
@@ -149,6 +159,14 @@ class OverlayPlan:
             if r.index not in faulty and chain:  # "clean" only where something was judged
                 t_end = self.t[min(r.end, T - 1)]
                 self.clean[(self.t > t_end) & (self.t <= t_end + CLEAN_REP_S)] = r.index
+            why = {n.get("why") for n in getattr(r, "not_judged", None) or []}
+            if judged is not None and not judged and why == {catalog.FEET_TOO_SMALL}:  # counted, not graded: why
+                ungraded += 1
+                t_end = self.t[min(r.end, T - 1)]
+                self.notices.append((self.t[r.start], t_end + CLEAN_REP_S, f"Rep {r.index}: {why.pop()}"))
+
+        # Nothing graded in the whole video (feet too small): the body is grey, not "within limits".
+        self.grey = bool(self.reps) and ungraded == len(self.reps)
 
     def _val(self, name: str, i: int) -> float:
         x = self.series.get(name)
@@ -170,16 +188,29 @@ class OverlayPlan:
                          CUES.get(active[0].code, "") if active else "", view=view, phase=str(self.phase[i]),
                          near=near if view == "side" else None, clean_rep=int(self.clean[i]))
         info.notice = next((text for a, b, text in self.notices if a <= t <= b), "")
+        if info.in_rep:
+            info.phase_text = self.layout.phases.get(info.phase, "")
+        elif info.rep_count == 0:
+            info.phase_text = self.layout.idle
         lumbar = self._val("lumbar_curvature", i)
         if np.isfinite(lumbar) and view == "side":
             info.back_text = f"lower back {lumbar:+.0f}° (est.)"
             info.back_status = "bad" if any(f.code in LUMBAR_CODES for f in active) else "info"
         info.parts = self._parts(active)
+        if self.grey:
+            info.parts = {(part, side): GREY for part in JUDGED_PARTS for side in ("left", "right", None)}
         info.arcs, info.guides = self._arcs(i, info)
         return info
 
     def _angles(self, i: int) -> list[tuple[int, str]]:
         out: list[tuple[int, str]] = []
+        for ln in self.layout.overlay:  # the exercise's own values (heel height beside the hips)
+            v = self._val(ln.series, i)
+            if np.isfinite(v):
+                at = CHAIN["left"]["ankle"] if ln.series.startswith("left_") else \
+                    CHAIN["right"]["ankle"] if ln.series.startswith("right_") else -1
+                unit = " %" if ln.scale == 100.0 else "°"
+                out.append((at, f"{ln.label} {v * ln.scale:.0f}{unit}"))
         for side in ("left", "right"):
             p = CHAIN[side]
             knee = self._val(f"{side}_knee_flexion", i)
@@ -486,7 +517,8 @@ def _hud(img, S: _Scale, info: FrameInfo, view_label: str, facing: str, total: i
     # Rep counter, top-left.
     tot = f"/{total}" if total is not None else ""
     big = f"Rep {info.in_rep}{tot}" if info.in_rep else f"{info.rep_count}{tot} done" if total else f"Reps {info.rep_count}"
-    small = PHASE_WORDS.get(info.phase, "") if info.in_rep else ("standing" if info.rep_count == 0 else "")
+    small = info.phase_text or (PHASE_WORDS.get(info.phase, "") if info.in_rep else  # a FrameInfo made by hand
+                                ("standing" if info.rep_count == 0 else ""))
     bs, ss = S(4.6), S(2.7)
     w = max(_text_width(big, bs, True), _text_width(small, ss) if small else 0)
     h = _text_mask(big, bs, True).shape[0] + (_text_mask(small, ss).shape[0] if small else 0)

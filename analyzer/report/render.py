@@ -16,6 +16,7 @@ from pathlib import Path
 from string import Template
 
 from .. import __version__
+from ..exercises.catalog import FEET_TOO_SMALL
 from ..faults import LABELS
 from ..verdict import LINK_WORDS
 from .data import Analysis
@@ -503,10 +504,12 @@ def _limits(analysis: Analysis, chains: list[RepChain]) -> str:
     v = analysis.view
     items = []
     hint = view_hint(analysis)
-    too_small = sorted({n.get("why", "") for r in analysis.reps for n in r.get("not_judged") or []
-                        if "too small" in str(n.get("why", ""))})
-    for why in too_small:  # the analysis could not grade the reps at all: first
-        items.append(f"<li><b>{E(_cap(why))}</b>: no rep was graded.</li>")
+    ungraded = [r["index"] for r in analysis.reps
+                if any(n.get("why") == FEET_TOO_SMALL for n in r.get("not_judged") or [])]
+    if ungraded:  # the analysis could not grade these reps at all: first
+        which = "no rep was graded" if len(ungraded) == len(analysis.reps) else \
+            f"rep{'s' if len(ungraded) > 1 else ''} {', '.join(map(str, ungraded))} not graded"
+        items.append(f"<li><b>{E(_cap(FEET_TOO_SMALL))}</b>: {E(which)}.</li>")
     if hint:
         items.append(f"<li><b>{E(_cap(hint))}.</b></li>")
     by_reason: dict[str, list[str]] = {}
