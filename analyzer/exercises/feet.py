@@ -22,6 +22,7 @@ from ..reps import Rep, RepParams, find_reps
 from ..skeleton import CHAIN, L_HIP, R_HIP, SIDES
 from ..track import PoseTrack
 from ..view import ViewEstimate
+from .catalog import FEET_TOO_SMALL
 from .common import (
     CleanPose,
     ExerciseAnalysis,
@@ -172,6 +173,33 @@ def rest_by_visits(x: np.ndarray, t: np.ndarray, still_fraction: float = 0.3, mi
     return still & (np.abs(smooth - level) <= tolerance * rng)
 
 
+def foot_size_px(xy: np.ndarray) -> float:
+    """How long the feet are in the picture, pixels: the larger of the shank-based foot length
+    (:func:`foot_unit` over every frame) and the median heel->big-toe distance of the longer
+    foot. Each of the two is foreshortened in some set-up (the shank of a seated person filmed
+    from the front, the foot of a standing one), the larger one much less. NaN if never seen."""
+    every = np.ones(len(xy), bool)
+    heel_toe = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a foot never seen
+        for side in SIDES:
+            p = CHAIN[side]
+            heel_toe.append(float(np.nanmedian(np.linalg.norm(xy[:, p["heel"]] - xy[:, p["foot"]], axis=-1))))
+        v = np.array([foot_unit(xy, every)] + heel_toe)
+        return float(np.nanmax(v)) if np.isfinite(v).any() else float("nan")
+
+
+def too_small(xy: np.ndarray, profile: Profile) -> tuple[bool, float, float]:
+    """(the feet are too small to grade, their size px, the profile's minimum px).
+
+    Below ``[feet] min_foot_px`` MediaPipe's foot points are too coarse for the foot exercises'
+    measures (see the profiles' source note); a foot never seen is not "too small" (the rules
+    then say what was not measured)."""
+    need = float(profile.value("feet", "min_foot_px", 0.0))
+    size = foot_size_px(xy)
+    return bool(np.isfinite(size) and size < need), size, need
+
+
 def shank_px(xy: np.ndarray, side: str, rest: np.ndarray) -> float:
     """Resting knee->ankle length of one leg in the image, pixels (NaN if never seen)."""
     p = CHAIN[side]
@@ -302,6 +330,12 @@ def assemble(exercise: str, found: list[Rep], pose: CleanPose, view: ViewEstimat
     partial: list[RepResult] = []
     all_faults: list[Fault] = []
     borderline: list[Fault] = []
+    small, size, need = too_small(pose.xy, profile)
+    if np.isfinite(size):
+        baselines["foot_size_px"] = size
+    if small:
+        notes.insert(0, f"{FEET_TOO_SMALL}: the feet are {size:.0f} px long in the picture, "
+                        f"grading needs at least {need:.0f} px")
     for r in found:
         v = rep_view(view, r)
         m = metrics(r, v) if r.complete else {}  # may move r.bottom to the rep's key frame
@@ -313,7 +347,10 @@ def assemble(exercise: str, found: list[Rep], pose: CleanPose, view: ViewEstimat
             res.reason = _reason(r, pose, view)
             partial.append(res)
             continue
-        judge_into(res, measure(r, m, v), profile, v)
+        if small:  # counted, not graded: every rule of the rep is "not judged", with why
+            judge_into(res, [], profile, v, [dict(code=c, side=None, why=FEET_TOO_SMALL) for c in profile.rules])
+        else:
+            judge_into(res, measure(r, m, v), profile, v)
         all_faults.extend(res.faults)
         borderline.extend(res.borderline)
         reps.append(res)
