@@ -68,6 +68,11 @@ def command(args, err=None) -> int:
         except InputError as exc:
             err(str(exc))
             return 2
+        from .steps import STEPS
+
+        if len(sources) > len(STEPS):
+            err(f"--source takes one video per step, at most {len(STEPS)} (got {len(sources)})")
+            return 2
     opts = RoutineOptions(camera=args.camera, sources=sources, outdir=args.outdir, short=args.short,
                           window=not args.no_window, speak=args.speak, model=args.model, profile=args.profile,
                           user=user, history=not args.no_history, replay=not args.no_replay, mirror=args.mirror,

@@ -8,6 +8,7 @@ or its engine fails, one note says so and the routine goes on silently.
 """
 from __future__ import annotations
 
+import sys
 import threading
 from typing import Callable
 
@@ -33,6 +34,12 @@ class Speaker:
             return
         except Exception as exc:  # noqa: BLE001
             self._off(f"pyttsx3 could not be loaded ({exc.__class__.__name__}: {exc})")
+            return
+        import shutil
+
+        if sys.platform.startswith("linux") and shutil.which("aplay") is None:
+            # pyttsx3's espeak driver plays each phrase with `aplay` (alsa-utils), through a shell
+            self._off("no audio player: pyttsx3 plays through aplay (apt-get install alsa-utils espeak-ng)")
             return
         self.state = "starting"
         self._thread = threading.Thread(target=self._run, name="speech", daemon=True)
