@@ -246,9 +246,12 @@ def _not_judged_links(analysis, rules: dict[str, Rule]) -> tuple[list[str], list
         # What stopped the measurement this view could have made (legs hidden, foot points
         # unsteady) says more than what another view would have measured.
         specific = Counter({w: n for w, n in why[lk].items() if not w.startswith("needs ")})
-        reason = (specific or why[lk]).most_common(1)[0][0] if why[lk] else "no rule for it in this exercise"
+        reason = (specific or why[lk]).most_common(1)[0][0] if why[lk] else NO_RULE
         out.append(dict(link=lk, why=reason))
     return [lk for lk in LINKS if lk in judged], out
+
+
+NO_RULE = "no rule for it in this exercise"
 
 
 def _film_hint(view_label: str, exercise: str) -> str:
@@ -295,9 +298,14 @@ def decide(exercise: str, analysis, view, quality, profile: Profile, *, why_unkn
     faults = analysis.faults
     hint = _film_hint(view.label, exercise)
     if not judged and not faults:
-        reason = Counter(nj["why"] for nj in not_judged).most_common(1)[0][0] if not_judged else ""
-        lead = ("Nothing could be judged from this angle" if view.label == "oblique" or "view" in reason
-                else f"Nothing could be judged ({reason})")
+        # The headline's reason is what stopped the links this exercise has rules for (feet too
+        # small, legs hidden); "from this angle" only when that reason is the view.
+        reasons = Counter(nj["why"] for nj in not_judged if nj["why"] != NO_RULE)
+        reason = reasons.most_common(1)[0][0] if reasons else ""
+        about_view = (any(w in reason for w in ("view", "camera", "angle")) or reason.startswith("needs ")
+                      or (not reason and view.label == "oblique"))
+        lead = ("Nothing could be judged from this angle" if about_view
+                else f"Nothing could be judged ({reason})" if reason else "Nothing could be judged")
         return Verdict("not_judged", f"{lead}: {hint}.",
                        [f"{len(reps)} rep{'s' if len(reps) != 1 else ''} counted; no link of the chain could be "
                         "measured reliably, so no verdict is given."] + spans,

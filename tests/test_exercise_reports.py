@@ -198,6 +198,7 @@ def test_feet_too_small_are_not_graded_and_say_move_closer(tmp_path, model_path,
         assert {n["why"] for n in r["not_judged"]} == {catalog.FEET_TOO_SMALL}
     v = s["verdict"]
     assert v["status"] == "not_judged" and "Clean" not in v["headline"]
+    assert "move closer" in v["headline"] and "no rule" not in v["headline"], v["headline"]
     assert {n["why"] for n in v["not_judged"] if n["link"] in ("foot", "ankle")} == {catalog.FEET_TOO_SMALL}
     assert s["notes"][0].startswith(catalog.FEET_TOO_SMALL)
     assert not s["suggestions"]
