@@ -9,7 +9,6 @@ built in a hidden work folder and appears only when complete (:mod:`analyzer.fol
 """
 from __future__ import annotations
 
-import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -213,8 +212,8 @@ class _Run:
                     else:
                         walk, ended = self._timed(WALK, None)
                         rec["walk"] = self._walk_record(walk["status"], walk["seconds"], walk.get("note", ""))
-            except KeyboardInterrupt:
-                rec, ended = self._record(step, "done", note="interrupted during this step"), "interrupted"
+            except KeyboardInterrupt:  # (a live session saves itself when interrupted: this is before it ran)
+                rec, ended = self._record(step, "not_reached", note="interrupted before this step started"), "interrupted"
             records.append(rec)
             self._say_result(rec)
             if ended in ("quit", "interrupted"):
