@@ -187,8 +187,12 @@ class Renderer:
         x, y = int(10 * s), int(10 * s)
         count = str(st.reps) if hud.counting else "-"
         (w1, h1), _ = cv2.getTextSize(count, FONT, 1.9 * s, max(2, int(4 * s)))
-        phase = PHASE_TEXT.get(st.phase, "") if st.in_rep else ""
-        sub = f"rep {st.in_rep}: {phase}" if st.in_rep and phase else ("standing" if st.phase == "standing" else "")
+        # The phase comes from the squat's live counter: a foot exercise (counted by re-running
+        # its analysis about once a second) has no live phase to show, and is not "standing".
+        squat = hud.exercise == "squat"
+        phase = PHASE_TEXT.get(st.phase, "") if st.in_rep and squat else ""
+        sub = (f"rep {st.in_rep}: {phase}" if st.in_rep and phase
+               else ("standing" if st.phase == "standing" and squat else ""))
         (w2, _), _ = cv2.getTextSize(sub, FONT, 0.5 * s, 1)
         w = max(w1 + int(70 * s), w2) + int(20 * s)
         h = h1 + int(44 * s)
