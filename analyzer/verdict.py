@@ -312,7 +312,8 @@ def decide(exercise: str, analysis, view, quality, profile: Profile, *, why_unkn
                        judged, not_judged, rep_rows, unreliable=spans)
     causes = [dict(rep=r.index, link=r.root_cause.link, code=r.root_cause.code, side=r.root_cause.side)
               for r in reps if r.root_cause is not None and r.root_cause.link in judged]
-    missing = [f"{LINK_WORDS[n['link']]} ({n['why']})" for n in not_judged]
+    # Links this exercise has no rule for are not news in a headline (the chain shows them grey).
+    missing = [f"{LINK_WORDS[n['link']]} ({n['why']})" for n in not_judged if n["why"] != NO_RULE]
     if not faults:
         n = len(reps)
         title = (f"Clean set: {n} rep{'s' if n != 1 else ''}, and nothing went past its limit in what was measured "

@@ -82,6 +82,8 @@ def heel_raise_folder(analyses) -> Path:
 def test_heel_raise_report_shows_heel_height_not_squat_depth(heel_raise_folder):
     summary = json.loads((heel_raise_folder / "summary.json").read_text())
     assert summary["exercise"] == "heel_raise" and summary["reps"]
+    # The verdict does not list links the heel raise has no rule for (knees, hips, lower back).
+    assert not any("no rule for it" in d for d in summary["verdict"]["details"]), summary["verdict"]["details"]
     page = render_report(heel_raise_folder)
     data = _page_data(page)
     plots = {p["id"]: p for p in data["plots"]}
