@@ -402,7 +402,8 @@ def find(t: np.ndarray, x: np.ndarray, params: RepParams, cutoff_hz: float = 2.0
 
 
 def pair_excursions(t: np.ndarray, x: np.ndarray, params: RepParams, names: tuple[str, str],
-                    cutoff_hz: float = 2.0, partner_fraction: float = 0.1, first: int | None = None) -> list[Rep]:
+                    cutoff_hz: float = 2.0, partner_fraction: float = 0.1, first: int | None = None,
+                    lone_first: bool = False) -> list[Rep]:
     """Repetitions made of one excursion of ``x`` above 0 and one below, e.g. a roll in and a
     roll out, or a point and a flex. ``names`` words the positive and negative excursions.
     ``first``: 0 if a repetition starts with the positive excursion, 1 with the negative one,
@@ -415,7 +416,8 @@ def pair_excursions(t: np.ndarray, x: np.ndarray, params: RepParams, names: tupl
     fault of the repetition, not a missing one): after a first-kind excursion, or before a
     second-kind one that follows a whole rep and a pause. A whole first-kind excursion after a
     whole rep, with no partner at all while the person is in view, is a rep too (its partner
-    measures ~0). Other lone excursions are returned as incomplete reps. The rep's ``bottom`` is the positive excursion's peak. ``x`` is smoothed by
+    measures ~0); with ``lone_first``, also before the first whole rep (the video holds at
+    least one). Other lone excursions are returned as incomplete reps. The rep's ``bottom`` is the positive excursion's peak. ``x`` is smoothed by
     :func:`for_segmentation` first.
     """
     x = for_segmentation(x, t, cutoff_hz)
@@ -434,43 +436,51 @@ def pair_excursions(t: np.ndarray, x: np.ndarray, params: RepParams, names: tupl
     if first is None:
         first = done[0][1]  # the order of the first whole excursion is the exercise's order
     partner_min = partner_fraction * params.min_amplitude
-    i = 0
-    while i < len(done):
-        _, kind, r = done[i]
-        if kind == first and i + 1 < len(done) and done[i + 1][1] != first:
-            r2 = done[i + 1][2]
-            reps.append(Rep(r.start, r.bottom if kind == 0 else r2.bottom, r2.end, True, ""))
-            i += 2
-            continue
-        # A lone excursion. First kind: look for its small partner after it, before the next
-        # excursion. Second kind: before it, but only after a whole rep and a pause (a rep whose
-        # first half stayed small; an overshoot right after a rep, or a wobble in the lead-in
-        # before any rep, is not one).
-        other = sig[1 - kind]
-        prev = [q for q in reps if q.complete]
-        if kind == first:
-            lo, hi = r.bottom, (done[i + 1][2].start if i + 1 < len(done) else len(t) - 1)
-        elif prev and t[r.start] - t[prev[-1].end] >= 0.5:
-            lo, hi = prev[-1].end, r.bottom
-        else:
-            lo = hi = r.bottom
-        w = other[lo:hi + 1]
-        if hi > lo and np.isfinite(w).any() and np.nanmax(w) >= partner_min:
-            k = lo + int(np.nanargmax(w))
-            level = 0.15 * other[k]
+
+    def pair(lone: bool) -> list[Rep]:
+        reps: list[Rep] = [Rep(r.start, r.bottom, r.end, False, r.reason) for _, _, r in cut]
+        i = 0
+        while i < len(done):
+            _, kind, r = done[i]
+            if kind == first and i + 1 < len(done) and done[i + 1][1] != first:
+                r2 = done[i + 1][2]
+                reps.append(Rep(r.start, r.bottom if kind == 0 else r2.bottom, r2.end, True, ""))
+                i += 2
+                continue
+            # A lone excursion. First kind: look for its small partner after it, before the next
+            # excursion. Second kind: before it, but only after a whole rep and a pause (a rep whose
+            # first half stayed small; an overshoot right after a rep, or a wobble in the lead-in
+            # before any rep, is not one).
+            other = sig[1 - kind]
+            prev = [q for q in reps if q.complete]
             if kind == first:
-                after = np.flatnonzero(~(other[k:hi + 1] > level))
-                a, e = r.start, k + (int(after[0]) if len(after) else hi - k)
+                lo, hi = r.bottom, (done[i + 1][2].start if i + 1 < len(done) else len(t) - 1)
+            elif prev and t[r.start] - t[prev[-1].end] >= 0.5:
+                lo, hi = prev[-1].end, r.bottom
             else:
-                before = np.flatnonzero(~(other[lo:k + 1] > level))
-                a, e = lo + (int(before[-1]) if len(before) else 0), r.end
-            reps.append(Rep(a, r.bottom if kind == 0 else k, e, True, ""))
-        elif kind == first and prev and hi > lo and np.isfinite(w).mean() > 0.8:
-            # A whole first half after at least one whole rep, the person in view, and no second
-            # half at all: the rep was done without its partner (a fault of the rep: its small
-            # partner is measured as ~0), not a missing rep.
-            reps.append(Rep(r.start, r.bottom, r.end, True, ""))
-        else:
-            reps.append(Rep(r.start, r.bottom, r.end, False, f"{names[kind]} without {names[1 - kind]}"))
-        i += 1
-    return sorted(reps, key=lambda r: r.start)
+                lo = hi = r.bottom
+            w = other[lo:hi + 1]
+            if hi > lo and np.isfinite(w).any() and np.nanmax(w) >= partner_min:
+                k = lo + int(np.nanargmax(w))
+                level = 0.15 * other[k]
+                if kind == first:
+                    after = np.flatnonzero(~(other[k:hi + 1] > level))
+                    a, e = r.start, k + (int(after[0]) if len(after) else hi - k)
+                else:
+                    before = np.flatnonzero(~(other[lo:k + 1] > level))
+                    a, e = lo + (int(before[-1]) if len(before) else 0), r.end
+                reps.append(Rep(a, r.bottom if kind == 0 else k, e, True, ""))
+            elif kind == first and (prev or lone) and hi > lo and np.isfinite(w).mean() > 0.8:
+                # A whole first half after at least one whole rep (``lone``: one anywhere in the
+                # video), the person in view, and no second half at all: the rep was done without its partner (a fault of the rep: its small
+                # partner is measured as ~0), not a missing rep.
+                reps.append(Rep(r.start, r.bottom, r.end, True, ""))
+            else:
+                reps.append(Rep(r.start, r.bottom, r.end, False, f"{names[kind]} without {names[1 - kind]}"))
+            i += 1
+        return sorted(reps, key=lambda r: r.start)
+
+    reps = pair(False)
+    if lone_first and any(r.complete for r in reps):
+        reps = pair(True)  # the video holds a whole rep: a lone first half is one too
+    return reps

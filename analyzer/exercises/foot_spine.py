@@ -3,9 +3,11 @@ reverse (toes back, balls of the feet), flex the ankles fully. Side view.
 
 The signal is the ankle's plantarflexion in the image: the angle between the shank (ankle->knee)
 and the foot (heel->big toe), relative to the resting foot, + pointed, - flexed; mean of the feet
-in view. A repetition is one point and one flex (pointing first is the exercise's order). Per
-repetition: the range each way, the order, and the tempo (time into the point, held, back, into
-the flex). MediaPipe has no toe joints: the toes' own curl ("reach for the floor") is not seen.
+in view (which are readable is judged by each leg's own plane, not the trunk's view: seated,
+the two can face different ways). A repetition is one point and one flex (pointing first is the
+exercise's order); a point whose flex stays at the resting foot is a repetition with a limited
+flex, not a missing one. Per repetition: the range each way, the order, and the tempo (time
+into the point, held, back, into the flex). MediaPipe has no toe joints: the toes' own curl ("reach for the floor") is not seen.
 Pure numpy.
 """
 from __future__ import annotations
@@ -32,6 +34,64 @@ def ankle_plantarflexion(xy: np.ndarray, side: str) -> np.ndarray:
     return g.angle_between(xy[:, p["knee"]] - xy[:, p["ankle"]], xy[:, p["foot"]] - xy[:, p["heel"]])
 
 
+# The image angle between shank and foot is the ankle's angle only while the leg's own plane
+# (knee, ankle, heel, big toe) faces the camera: |cos| of the angle between that plane's normal
+# and the camera axis, from MediaPipe's world landmarks. 0.5 = the plane turned 60 deg away.
+LEG_PLANE_MIN = 0.5
+# One foot's plane facing the camera this much more than the other's (median |cos|): that foot is
+# the one to read (the other is seen more edge-on); otherwise the foot nearer the camera.
+LEG_PLANE_MARGIN = 0.05
+
+
+def leg_plane_facing(world: np.ndarray, side: str) -> np.ndarray:
+    """(T,) how squarely the leg's plane (shank knee->ankle, foot heel->big toe) faces the
+    camera: |cos| of its normal to the camera axis, 1 = seen square-on (a side view of the
+    foot), 0 = edge-on (the legs pointing at the camera). From world landmarks (camera-aligned
+    axes), so it follows the legs, not the trunk: a seated person's legs and trunk can face
+    different ways."""
+    p = CHAIN[side]
+    w = np.asarray(world, np.float64)
+    n = np.cross(w[:, p["knee"]] - w[:, p["ankle"]], w[:, p["foot"]] - w[:, p["heel"]])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.abs(n[:, 2]) / np.linalg.norm(n, axis=1)
+
+
+def _rolling_median(x: np.ndarray, half: int) -> np.ndarray:
+    from ..view import _rolling_nanmedian
+
+    return _rolling_nanmedian(x, half)
+
+
+def readable_feet(track: PoseTrack, raw: dict[str, np.ndarray], view: ViewEstimate) -> dict[str, np.ndarray]:
+    """The ankle-angle series kept where they can be read, by each leg's own plane
+    (:func:`leg_plane_facing`, smoothed over ~1 s; where the world landmarks are missing, the
+    trunk's view decides as for the other foot exercises), then one foot: the one whose plane
+    faces the camera clearly more (``LEG_PLANE_MARGIN``), else the nearer one in side and
+    oblique frames (:func:`feet.near_side_only`). A view the user forced (``--view``) is
+    obeyed as in the other foot exercises."""
+    if view.overridden:
+        return feet.near_side_only(feet.gate(raw, view), view)
+    half = max(1, int(round(0.5 * (track.fps or 30.0))))
+    by_view = feet.gate(raw, view)
+    out, facing = {}, {}
+    for side in SIDES:
+        name = f"{side}_ankle_angle"
+        f = _rolling_median(leg_plane_facing(track.world, side), half)
+        facing[side] = np.where(np.isfinite(raw[name]), f, np.nan)
+        with np.errstate(invalid="ignore"):
+            out[name] = np.where(np.isfinite(f), np.where(f >= LEG_PLANE_MIN, raw[name], np.nan), by_view[name])
+    both = np.isfinite(facing["left"]) & np.isfinite(facing["right"])
+    if both.sum() >= 5:
+        med = {side: float(np.median(facing[side][both])) for side in SIDES}
+        best = max(SIDES, key=med.get)
+        other = "left" if best == "right" else "right"
+        if med[best] - med[other] >= LEG_PLANE_MARGIN:
+            keep = np.isfinite(out[f"{best}_ankle_angle"])
+            out[f"{other}_ankle_angle"] = np.where(keep, np.nan, out[f"{other}_ankle_angle"])
+            return out
+    return feet.near_side_only(out, view)
+
+
 def seated_fraction(xy: np.ndarray) -> np.ndarray:
     """(T,) the hips' height above the ankles over the hip-ankle distance (image): ~1 standing,
     near 0 sitting with the legs long (a camera at the person's side or front)."""
@@ -48,7 +108,7 @@ def analyze_foot_spine(track: PoseTrack, view: ViewEstimate, profile: Profile, *
     pose = feet.prepare(track, profile)
     t, xy = pose.t, pose.xy
     raw = {side: ankle_plantarflexion(xy, side) for side in SIDES}
-    raw = feet.near_side_only(feet.gate({f"{side}_ankle_angle": raw[side] for side in SIDES}, view), view)
+    raw = readable_feet(track, {f"{side}_ankle_angle": raw[side] for side in SIDES}, view)
     mean0 = feet.mean_across(raw.values())
     # Resting: the still level the foot returns to between the point and the flex.
     rest = feet.rest_by_visits(mean0, t)
@@ -64,7 +124,7 @@ def analyze_foot_spine(track: PoseTrack, view: ViewEstimate, profile: Profile, *
     params = feet.rep_params(profile, 6.0)
     # A repetition starts with the point (the exercise's order). Which came first cannot be told
     # inside a periodic point-flex-point-flex; only the video's first movement shows it.
-    found = feet.pair_excursions(t, pf, params, ("a point", "a flex"), first=0)
+    found = feet.pair_excursions(t, pf, params, ("a point", "a flex"), first=0, lone_first=True)
 
     def metrics(r: Rep, v: str) -> dict[str, float | None]:
         a, e = r.start, r.end
