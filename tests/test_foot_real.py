@@ -1,16 +1,21 @@
 """Foot exercises on real footage, end to end through ``kinetic analyze --exercise auto``: the
-heel-raise clip's count, the seated point/flex clip's detection, and every real squat clip
+heel-raise clip's count, the seated point/flex clip's detection and count, and every real squat clip
 staying a squat. The clips are described in ../shared/data/README.md.
 
 True counts, by eye (frames checked one by one):
 * heel_raises_oblique.mp4: 3 heel raises (heels up ~2.6-3.5 s, ~5.0-6.0 s, ~7.6-8.9 s); a slight
   weight shift at ~1.5 s lifts the hips by a quarter of a raise and is not one; the walk out
   starts at ~9.3 s.
-* ankle_point_flex_seated.mp4: still until ~3.8 s, then about 6 point/flex cycles (flexes at
-  ~3.9, 5.7, 7.5, 9.1, 10.9, 12.8 s, points between them). The camera faces the person's front at
-  ~25-30 deg (the view reads front/oblique) and the feet are ~60 px long: MediaPipe's ankle angle
-  barely follows the point from there, so this clip is only checked for detection and for not
-  over-counting.
+* ankle_point_flex_seated.mp4: still until ~3.8 s, then 6 point/flex cycles against a band
+  (frames checked at 6 fps): points at ~3.9, 5.7, 7.4, 9.1, 10.9 and 12.8 s, each followed by a
+  flex (~4.75, 6.4, 8.25, 9.95, 11.7, 13.55 s); the clip ends (14.77 s) as a 7th point starts,
+  which is not a cycle. Seated with the knees bent; the trunk faces the camera at ~20-30 deg (the
+  view reads front for 5.7-13 s) while the legs' own plane faces it squarely (|cos| 0.75-0.85),
+  and the feet are ~146 px long. MediaPipe reads the points (7-21 deg) but barely any flex past
+  the resting foot, and the far foot (MediaPipe's right, image-left) better than the near one.
+  The first point (~3.9 s) is a small one: it reads 7.0 deg (the others 16-21 deg), just over
+  the profile's 6 deg for a point, so all 6 are counted from the file; live, which drops frames
+  on a busy machine, may read it under 6 (see tests/test_live_parity.py).
 """
 from __future__ import annotations
 
@@ -37,11 +42,36 @@ def test_heel_raises_real_clip(analyses):
         assert r["metrics"]["rise_s"] < 0.6  # "quick" raises
 
 
-def test_seated_point_flex_is_detected_and_not_over_counted(analyses):
-    s = analyses.summary(need(VIDEOS / "ankle_point_flex_seated.mp4"))
+def _seated_point_flex_checks(s: dict) -> None:
     assert s["exercise"] == "foot_spine"
-    assert len(s["reps"]) <= 6
     assert any("toe joints" in n for n in s["notes"])
+    bottoms = [r["bottom_s"] for r in s["reps"]]
+    # The 6 cycles seen on the frames; the 7th point, cut by the clip's end, is not one.
+    assert len(bottoms) == 6, (bottoms, s["notes"])
+    assert bottoms == pytest.approx([3.9, 5.7, 7.4, 9.1, 10.9, 12.8], abs=0.7)
+    v = s["verdict"]
+    assert v["status"] != "clean" and "Nothing to correct" not in v["headline"]
+    # Graded (the feet are ~146 px), so a verdict rests on judged links, never on none.
+    assert v["judged"], v
+    assert s["baselines"]["foot_size_px"] > 100
+    # Every cycle's point and (small) flex are measured; limited flex is what it shows.
+    for r in s["reps"]:
+        assert r["metrics"]["point_deg"] > 6
+
+
+def test_seated_point_flex_counts_the_cycles_seen_on_the_frames(analyses):
+    _seated_point_flex_checks(analyses.summary(need(VIDEOS / "ankle_point_flex_seated.mp4")))
+
+
+def test_seated_point_flex_counted_with_foot_spine_forced(tmp_path, model_path):
+    import json
+
+    from analyzer.pipeline import AnalyzeOptions, analyze_video
+
+    res = analyze_video(need(VIDEOS / "ankle_point_flex_seated.mp4"),
+                        AnalyzeOptions(outdir=tmp_path, model=str(model_path), replay=False, progress=False,
+                                       exercise="foot_spine"))
+    _seated_point_flex_checks(json.loads((res.outdir / "summary.json").read_text()))
 
 
 @pytest.mark.parametrize("name", SQUAT_CLIPS)
