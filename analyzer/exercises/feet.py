@@ -350,7 +350,9 @@ def assemble(exercise: str, found: list[Rep], pose: CleanPose, view: ViewEstimat
         if small:  # counted, not graded: every rule of the rep is "not judged", with why
             judge_into(res, [], profile, v, [dict(code=c, side=None, why=FEET_TOO_SMALL) for c in profile.rules])
         else:
-            judge_into(res, measure(r, m, v), profile, v)
+            got = measure(r, m, v)  # measurements, or (measurements, [{code, side, why}] not judged)
+            measured, unjudged = got if isinstance(got, tuple) else (got, [])
+            judge_into(res, measured, profile, v, unjudged)
         all_faults.extend(res.faults)
         borderline.extend(res.borderline)
         reps.append(res)

@@ -104,6 +104,11 @@ def seated_fraction(xy: np.ndarray) -> np.ndarray:
     return feet.mean_across(out)
 
 
+# A flex read under this (deg past the resting foot) was not seen at all.
+FLEX_SEEN_DEG = 1.0
+FLEX_NOT_SEEN = "the flex was not seen past the resting foot from this angle (film from the side)"
+
+
 def analyze_foot_spine(track: PoseTrack, view: ViewEstimate, profile: Profile, *, quality=None) -> ExerciseAnalysis:
     pose = feet.prepare(track, profile)
     t, xy = pose.t, pose.xy
@@ -153,15 +158,27 @@ def analyze_foot_spine(track: PoseTrack, view: ViewEstimate, profile: Profile, *
         r.bottom = int(held[len(held) // 2]) if len(held) else k_point
         return m
 
-    def measure(r: Rep, m: dict, v: str) -> list[Measurement]:
-        out = []
+    def measure(r: Rep, m: dict, v: str) -> tuple[list[Measurement], list[dict]]:
+        out, unjudged = [], []
         for side in SIDES:
             for code, key in (("limited_point", "point_deg"), ("limited_flex", "flex_deg")):
                 val = m[f"{side}_{key}"]
-                if val is not None and np.isfinite(val):
-                    out.append(feet.measurement(code, side, val, t, r))
-        out.append(feet.measurement("foot_spine_rushed", None, m["duration_s"], t, r))
-        return out
+                if val is None or not np.isfinite(val):
+                    continue
+                if code == "limited_flex" and v != "side" and val < FLEX_SEEN_DEG:
+                    # Off the side, a flex that never leaves the resting foot is as likely
+                    # MediaPipe's foot not following it (ankle_point_flex_seated.mp4: the
+                    # frames show six flexes, the foot points read -2.5 to 0.6 deg) as no flex.
+                    unjudged.append(dict(code=code, side=side, why=FLEX_NOT_SEEN))
+                    continue
+                out.append(feet.measurement(code, side, val, t, r))
+        flex = m["flex_deg"]
+        if v != "side" and (flex is None or not np.isfinite(flex) or flex < FLEX_SEEN_DEG):
+            # The round's end is the flex's end: unseen, its duration is the point's alone.
+            unjudged.append(dict(code="foot_spine_rushed", side=None, why=FLEX_NOT_SEEN))
+        else:
+            out.append(feet.measurement("foot_spine_rushed", None, m["duration_s"], t, r))
+        return out, unjudged
 
     notes = ["the toes' own curl toward the floor is not measured: MediaPipe has no toe joints"]
     first_move = _first_movement(t, pf, params)

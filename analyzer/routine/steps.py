@@ -26,11 +26,12 @@ class Camera:
 
 
 # The smallest feet that are graded well, as a fraction of the picture's longer side (the pose
-# model sees a 640-pixel picture). Measured on the rendered test clips every exercise is counted
-# exactly on (360x640: foot 54-70 px heel to toe from the side, shank 100-146 px from the front
-# and behind) and on the real seated point/flex clip that counts none of its ~6 cycles (feet
-# 30-38 px heel to toe at 640) and the real heel-raise clip counted right (shank 81-93 px).
-FOOT_MIN = 40 / 640  # side views: heel to toe
+# model sees a 640-pixel picture). Side views: the foot analyses' own gate, [feet] min_foot_px =
+# 30 px heel to toe (the profiles' source note), in live's 640-pixel picture; the real seated
+# point/flex clip (feet 30-38 px there) is counted live. Front and rear: measured on the rendered
+# test clips every exercise is counted exactly on (shank 100-146 px at 360x640) and the real
+# heel-raise clip counted right (shank 81-93 px).
+FOOT_MIN = 30 / 640  # side views: heel to toe
 SHANK_MIN = 70 / 640  # front and rear views: knee to ankle
 
 
