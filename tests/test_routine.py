@@ -352,9 +352,13 @@ def test_camera_check_says_when_the_feet_are_too_small_or_the_view_is_wrong():
     c = SetupCheck(spine.camera, 640)
     assert c.message() == ("", True)  # nobody seen yet
     for _ in range(10):
-        c.update(_state(_pose(30, 100)))  # the real seated clip's 30-38 px feet
+        c.update(_state(_pose(20, 100)))  # under the foot analyses' own 30 px
     text, ok = c.message()
     assert not ok and text.startswith("feet too small to grade - move the camera closer")
+    c = SetupCheck(spine.camera, 640)
+    for _ in range(10):
+        c.update(_state(_pose(32, 100)))  # the real seated clip's 30-38 px feet: counted
+    assert c.message() == ("camera set-up OK", True)
     c = SetupCheck(spine.camera, 640)
     for _ in range(10):
         c.update(_state(_pose(60, 100), view="front"))
