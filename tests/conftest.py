@@ -119,3 +119,54 @@ def analyses(tmp_path_factory, model_path) -> AnalysisCache:
     root = tmp_path_factory.mktemp("analyses")
     yield AnalysisCache(root, model_path)
     shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def foot_clips(tmp_path_factory, model_path):
+    """exercise -> (video, truth path) of tests/test_footwork.py's render of it, rendered once per
+    run on first use and shared by every module that needs it (``KINETIC_TEST_CACHE=DIR`` keeps
+    them between runs). Skips (fails under CI) without the synth extra."""
+    from analyzer import synth
+
+    try:
+        synth.require_extra()
+    except synth.SynthUnavailable as exc:
+        if IN_CI:
+            raise
+        pytest.skip(str(exc))
+    from test_footwork import SCENARIOS, SIZE
+
+    from analyzer.bench.runner import scenario_key
+    from analyzer.synth import load_scenario, render_scenario
+
+    cache = Path(os.environ.get("KINETIC_TEST_CACHE") or tmp_path_factory.mktemp("foot_renders"))
+
+    def get(exercise: str) -> tuple[Path, Path]:
+        scenario = load_scenario(SCENARIOS[exercise])
+        folder = cache / f"{scenario.name}-{scenario_key(scenario.source, SIZE, model_path)}"
+        video, truth = folder / f"{scenario.name}.mp4", folder / f"{scenario.name}.truth.json"
+        if not (video.exists() and truth.exists()):
+            render_scenario(scenario, folder, size=SIZE)
+            (folder / "landmarks.npz").unlink(missing_ok=True)  # a track of an older render
+        return video, truth
+
+    return get
+
+
+class Xvfb:
+    """An Xvfb server (``binary``: its path) on a free display number; ``display`` is ':N'."""
+
+    def __init__(self, binary: str, size=(1280, 1024)):
+        import subprocess
+
+        r, w = os.pipe()
+        self.proc = subprocess.Popen([binary, "-displayfd", str(w), "-screen", "0",
+                                      f"{size[0]}x{size[1]}x24", "-nolisten", "tcp"], pass_fds=(w,),
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(w)
+        with os.fdopen(r) as f:
+            self.display = f":{f.readline().strip()}"
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait(10)

@@ -9,9 +9,6 @@ skipped without it, except under CI=true where a missing extra is a failure. Set
 """
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 import pytest
 from conftest import IN_CI
@@ -71,25 +68,18 @@ SCENARIOS: dict[str, dict] = {
 
 
 @pytest.fixture(scope="session")
-def rendered(tmp_path_factory, model_path):
+def rendered(foot_clips, model_path):
     """exercise -> (PoseTrack, truth dict); rendered and posed on first use."""
-    from analyzer.bench.runner import scenario_key
     from analyzer.capture import probe
     from analyzer.pipeline import run_pose
-    from analyzer.synth import load_scenario, load_truth, render_scenario
+    from analyzer.synth import load_truth
 
-    cache = Path(os.environ.get("KINETIC_TEST_CACHE") or tmp_path_factory.mktemp("foot_renders"))
     done: dict[str, tuple[PoseTrack, dict]] = {}
 
     def get(exercise: str) -> tuple[PoseTrack, dict]:
         if exercise not in done:
-            scenario = load_scenario(SCENARIOS[exercise])
-            folder = cache / f"{scenario.name}-{scenario_key(scenario.source, SIZE, model_path)}"
-            video, truth_path, track_path = (folder / f"{scenario.name}.mp4", folder / f"{scenario.name}.truth.json",
-                                             folder / "landmarks.npz")
-            if not (video.exists() and truth_path.exists()):
-                render_scenario(scenario, folder, size=SIZE)
-                track_path.unlink(missing_ok=True)
+            video, truth_path = foot_clips(exercise)
+            track_path = video.parent / "landmarks.npz"
             if not track_path.exists():
                 track, _ = run_pose(str(video), probe(video), model_path, progress=False)
                 track.save(track_path)

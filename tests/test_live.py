@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import IN_CI, ROOT, VIDEOS, need, squat_signal
+from conftest import IN_CI, ROOT, VIDEOS, Xvfb, need, squat_signal
 
 from analyzer.reps import RepCounter, RepParams, find_reps
 
@@ -434,23 +434,6 @@ def _need_tool(name: str) -> str:
     return path
 
 
-class _Xvfb:
-    """An Xvfb server on a free display number."""
-
-    def __init__(self, size=(1280, 1024)):
-        r, w = os.pipe()
-        self.proc = subprocess.Popen([_need_tool("Xvfb"), "-displayfd", str(w), "-screen", "0",
-                                      f"{size[0]}x{size[1]}x24", "-nolisten", "tcp"], pass_fds=(w,),
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        os.close(w)
-        with os.fdopen(r) as f:
-            self.display = f":{f.readline().strip()}"
-
-    def close(self):
-        self.proc.terminate()
-        self.proc.wait(10)
-
-
 def _grab(display: str) -> np.ndarray:
     from PIL import ImageGrab
 
@@ -465,7 +448,7 @@ def test_window_shows_the_overlay_under_xvfb(tmp_path, model_path):
         from PIL import ImageGrab  # noqa: F401
     except ImportError:
         pytest.skip("Pillow's ImageGrab is needed for screenshots")
-    x = _Xvfb()
+    x = Xvfb(_need_tool("Xvfb"))
     try:
         env = dict(os.environ, DISPLAY=x.display, PYTHONWARNINGS="ignore", PYTHONUNBUFFERED="1")
         proc = subprocess.Popen([sys.executable, "-m", "analyzer.cli", "live", "--source", str(clip), "--record",

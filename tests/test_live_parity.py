@@ -17,12 +17,11 @@ the analyses and one render).
 """
 from __future__ import annotations
 
-import os
 from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
-from conftest import IN_CI, VIDEOS, need
+from conftest import VIDEOS, need
 
 from analyzer.live.follow import DETECT_MIN_S, KEEP_S, WINDOW_S, Follower, WindowResult
 
@@ -177,29 +176,12 @@ def test_live_counts_real_foot_clips_like_analyze(analyses, tmp_path, model_path
 
 
 @pytest.fixture(scope="module")
-def rendered_video(tmp_path_factory, model_path):
+def rendered_video(foot_clips):
     """exercise -> (video, truth) of tests/test_footwork.py's render of it (rendered on first use)."""
-    from analyzer import synth
-
-    try:
-        synth.require_extra()
-    except synth.SynthUnavailable as exc:
-        if IN_CI:
-            raise
-        pytest.skip(str(exc))
-    from test_footwork import SCENARIOS, SIZE
-
-    from analyzer.bench.runner import scenario_key
-    from analyzer.synth import load_scenario, load_truth, render_scenario
-
-    cache = Path(os.environ.get("KINETIC_TEST_CACHE") or tmp_path_factory.mktemp("foot_renders"))
+    from analyzer.synth import load_truth
 
     def get(exercise: str) -> tuple[Path, dict]:
-        scenario = load_scenario(SCENARIOS[exercise])
-        folder = cache / f"{scenario.name}-{scenario_key(scenario.source, SIZE, model_path)}"
-        video, truth = folder / f"{scenario.name}.mp4", folder / f"{scenario.name}.truth.json"
-        if not (video.exists() and truth.exists()):
-            render_scenario(scenario, folder, size=SIZE)
+        video, truth = foot_clips(exercise)
         return video, load_truth(truth)
 
     return get

@@ -24,7 +24,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from conftest import IN_CI, ROOT
+from conftest import IN_CI, ROOT, Xvfb
 
 SAMPLES = ROOT / "analyzer" / "demo"
 DOCS = ROOT / "docs"
@@ -98,30 +98,14 @@ def test_live_sessions_are_added_to_the_history(tmp_path, model_path):
 
 
 @pytest.fixture(scope="module")
-def clips(tmp_path_factory, model_path):
+def clips(foot_clips):
     """The rendered clip of each exercise (tests/test_footwork.py's scenarios), rendered on first
     use, with the number of reps in its truth."""
-    from analyzer import synth
+    from analyzer.synth import load_truth
 
-    try:
-        synth.require_extra()
-    except synth.SynthUnavailable as exc:
-        if IN_CI:
-            raise
-        pytest.skip(str(exc))
-    from test_footwork import SCENARIOS, SIZE
-
-    from analyzer.bench.runner import scenario_key
-    from analyzer.synth import load_scenario, load_truth, render_scenario
-
-    cache = Path(os.environ.get("KINETIC_TEST_CACHE") or tmp_path_factory.mktemp("foot_renders"))
     out = {}
     for exercise in CLIPS:
-        scenario = load_scenario(SCENARIOS[exercise])
-        folder = cache / f"{scenario.name}-{scenario_key(scenario.source, SIZE, model_path)}"
-        video, truth = folder / f"{scenario.name}.mp4", folder / f"{scenario.name}.truth.json"
-        if not (video.exists() and truth.exists()):
-            render_scenario(scenario, folder, size=SIZE)
+        video, truth = foot_clips(exercise)
         out[exercise] = (video, len(load_truth(truth)["reps"]))
     return out
 
@@ -133,21 +117,6 @@ def _need_tool(name: str) -> str | None:
     return path
 
 
-class _Xvfb:
-    def __init__(self, size=(1280, 1024)):
-        r, w = os.pipe()
-        self.proc = subprocess.Popen([shutil.which("Xvfb"), "-displayfd", str(w), "-screen", "0",
-                                      f"{size[0]}x{size[1]}x24", "-nolisten", "tcp"], pass_fds=(w,),
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        os.close(w)
-        with os.fdopen(r) as f:
-            self.display = f":{f.readline().strip()}"
-
-    def close(self):
-        self.proc.terminate()
-        self.proc.wait(10)
-
-
 def _routine_in_a_window(args, tmp_path: Path) -> tuple[subprocess.CompletedProcess, np.ndarray | None, bool]:
     """Run ``kinetic routine ARGS`` in a window under Xvfb: press n during the massage (the step
     ends early), take a screenshot during step 2 after its first rep's verdict. Returns the
@@ -155,7 +124,7 @@ def _routine_in_a_window(args, tmp_path: Path) -> tuple[subprocess.CompletedProc
     from PIL import ImageGrab
 
     xdotool = _need_tool("xdotool")
-    x = _Xvfb()
+    x = Xvfb(shutil.which("Xvfb"))
     env = dict(os.environ, DISPLAY=x.display, PYTHONWARNINGS="ignore", PYTHONUNBUFFERED="1")
     proc = subprocess.Popen([sys.executable, "-m", "analyzer.cli", "routine", *map(str, args)], cwd=ROOT, env=env,
                             text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
