@@ -51,7 +51,7 @@ EXERCISES: dict[str, dict] = {
     "footwork": dict(
         posture="stand", stance=dict(width=0.075, toe_out=25.0),
         defaults=dict(sequence="alternate", knee_flexion=45.0, shank=22.0, height=25.0,
-                      phase_time=0.8, hold=0.2, rest=0.5, arm_abduction=12.0)),
+                      phase_time=0.8, hold=0.2, rest=0.5, arm_abduction=12.0, heel_drop=0.0)),
     "foot_roll": dict(
         posture="stand", stance=dict(toe_out=5.0),
         defaults=dict(roll_in=12.0, roll_out=12.0, phase_time=0.8, hold=0.2, rest=0.3,
@@ -370,18 +370,21 @@ def _build_footwork(b, i, s, faults, root):
     seq = s["sequence"]
     if seq == "alternate":
         seq = "bend_first" if i % 2 == 0 else "lift_first"
-    if seq not in ("bend_first", "lift_first"):
-        raise ValueError(f"footwork sequence must be bend_first, lift_first or alternate, got {seq!r}")
+    if seq not in ("bend_first", "lift_first", "together"):
+        raise ValueError(f"footwork sequence must be bend_first, lift_first, together or alternate, got {seq!r}")
+    drop = float(s["heel_drop"])
+    if not 0.0 <= drop <= 1.0:
+        raise ValueError(f"footwork heel_drop is the share of the heel height lost while straightening, 0..1; got {drop}")
     h, kf, sh = float(s["height"]), float(s["knee_flexion"]), float(s["shank"])
     straight = dict(b.keys[-1].pose)
     fv = _fault_values(faults)
 
-    def pose(bent, up):
+    def pose(bent, up, height=h):
         p = dict(straight)
         if bent:
             p.update(knee_flexion=kf, shank=sh, trunk_lean=3.0)
         if up:
-            p.update(heel_lift_left=h, heel_lift_right=h)
+            p.update(heel_lift_left=height, heel_lift_right=height)
             if bent:  # heels up with bent knees: the shins stay about where they were
                 p.update(shank=sh * 0.6)
         if bent:
@@ -389,21 +392,27 @@ def _build_footwork(b, i, s, faults, root):
                 p[k] = p.get(k, 0.0) + v
         return p
 
+    # A faulty bend-first rep lets the heels sink by ``heel_drop`` of their height while the legs
+    # straighten; "together" (a phase-order error) bends with the heels rising and straightens
+    # with them lowering, both at once.
     if seq == "bend_first":
         steps = [("bend", pose(True, False)), ("lift_heels", pose(True, True)),
-                 ("straighten", pose(False, True)), ("lower_heels", pose(False, False))]
+                 ("straighten", pose(False, True, h * (1.0 - drop))), ("lower_heels", pose(False, False))]
+    elif seq == "together":
+        steps = [("bend_lift", pose(True, True)), ("straighten_lower", pose(False, False))]
     else:
         steps = [("lift_heels", pose(False, True)), ("bend", pose(True, True)),
                  ("lower_heels", pose(True, False)), ("straighten", pose(False, False))]
     rep = RepInfo(i, b.t, 0.0, 0.0, root_cause=root,
-                  settings=dict(sequence=seq, knee_flexion=kf, shank=sh, height=h, phase_time=s["phase_time"]))
+                  settings=dict(sequence=seq, knee_flexion=kf, shank=sh, height=h, phase_time=s["phase_time"],
+                                heel_drop=drop))
     for n, (name, p) in enumerate(steps):
         t0 = b.t
         b.to(s["phase_time"], p, name, i)
         _phase(rep, name, t0, b.t)
-        if n == 1:
+        if n == min(1, len(steps) - 2):
             rep.peak = b.t
-        if n < 3 and s["hold"] > 0:
+        if n < len(steps) - 1 and s["hold"] > 0:
             b.hold(s["hold"], name, i)
             rep.phases[-1]["end_s"] = round(b.t, 4)
     rep.end = b.t
