@@ -4,6 +4,7 @@
     kinetic bench render   (--split NAME | --suite FILE) [--jobs N]
     kinetic bench accuracy (--split NAME | --suite FILE) [--jobs N] [--out FILE]
     kinetic bench calibrate (--split dev | --suite FILE) [--jobs N] [--out FILE]
+    kinetic bench accuracy --split feet_test [--out docs/accuracy_feet.md]   (the foot exercises)
 
 Scenarios come from a randomised split (``analyzer/bench/space.toml`` holds the world it is
 drawn from and each split's seed) or from a suite file. Renders and pose tracks are cached, so
@@ -36,7 +37,8 @@ def _size(text: str) -> tuple[int, int]:
 def _source_args(p: argparse.ArgumentParser, default_split: str | None) -> None:
     src = p.add_mutually_exclusive_group()
     src.add_argument("--split", default=default_split,
-                     help=f"a randomised split of analyzer/bench/space.toml: dev, test or ci (default: {default_split})")
+                     help="a randomised split of analyzer/bench/space.toml: dev, test, ci; lumbar_dev, lumbar_test; "
+                          f"feet_dev, feet_test, feet_ci (the foot exercises) (default: {default_split})")
     src.add_argument("--suite", type=Path, help="a suite TOML instead of a split (e.g. bench/suites/accuracy.toml)")
     p.add_argument("--size", type=_size, help="render size WxH (default: each scenario's own; 540x960 for a suite)")
     p.add_argument("--cache", type=Path, default=default_cache(), help="where renders and pose tracks are kept (default: %(default)s)")
@@ -72,6 +74,12 @@ def scenarios_of(args) -> tuple[list, str, tuple | None]:
         scenarios = [s for s in scenarios if (case_folder(s, args.cache, size, Path(model)) / "landmarks.npz").exists()]
         label += f" (the {len(scenarios)} clips already rendered)"
     return scenarios, label, size
+
+
+def _split_kind(split: str) -> str:
+    from .generate import load_space
+
+    return str(load_space()["splits"].get(split, {}).get("kind", "squat"))
 
 
 def main(argv: list[str] | None = None, prog: str = "kinetic bench") -> int:
@@ -124,6 +132,10 @@ def main(argv: list[str] | None = None, prog: str = "kinetic bench") -> int:
     from ..synth import SynthUnavailable
     from ..synth.scenario import ScenarioError
 
+    if args.what == "calibrate" and args.suite is None and _split_kind(args.split) == "feet":
+        print(f"{prog}: the foot bench has no calibration to fit; run `kinetic bench accuracy --split {args.split}`",
+              file=sys.stderr)
+        return 2
     if args.what == "calibrate" and args.suite is None and args.split not in ("dev", "lumbar_dev"):
         print(f"{prog}: calibrations are fitted on a dev split only (dev, or lumbar_dev for the lower back; "
               f"got --split {args.split})", file=sys.stderr)
@@ -143,6 +155,10 @@ def main(argv: list[str] | None = None, prog: str = "kinetic bench") -> int:
             from .calibrate import run as calibrate
 
             calibrate(scenarios, label, args.cache, size, model, args.out, jobs=args.jobs, log=log)
+        elif args.suite is None and _split_kind(args.split) == "feet":
+            from .feet_bench import run as run_feet
+
+            run_feet(scenarios, label, args.cache, size, model, args.out, jobs=args.jobs, rerender=args.rerender, log=log)
         else:
             from .accuracy import run
 

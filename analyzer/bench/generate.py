@@ -259,6 +259,10 @@ def generate(split: str = "dev", *, seed: int | None = None, n: int | None = Non
     d = Draw(seed)
     if spec.get("kind") == "lumbar":
         return [draw_lumbar_scenario(d, space, f"{split}_{seed}_{i:03d}") for i in range(n)]
+    if spec.get("kind") == "feet":
+        from .feet_generate import draw_foot_scenario
+
+        return [draw_foot_scenario(d, space, f"{split}_{seed}_{i:03d}", i) for i in range(n)]
     others = set(d.rng.choice(n, size=int(round(space["other"]["lunge"] * n)), replace=False).tolist()) if n else set()
     return [draw_scenario(d, space, f"{split}_{seed}_{i:03d}", i in others) for i in range(n)]
 
