@@ -252,6 +252,11 @@ def _not_judged_links(analysis, rules: dict[str, Rule]) -> tuple[list[str], list
 
 
 NO_RULE = "no rule for it in this exercise"
+# The measure each foot exercise's key rule reads (profile ``key = true``), for a headline.
+KEY_WORDS = {"toe_lift_low": "the toes' height", "heel_raise_low": "the heels' height",
+             "footwork_order": "the order of the phases", "roll_in_small": "the roll in and out",
+             "roll_out_small": "the roll in and out", "limited_point": "the point and flex of the ankle",
+             "limited_flex": "the point and flex of the ankle"}
 
 
 def _film_hint(view_label: str, exercise: str) -> str:
@@ -310,6 +315,22 @@ def decide(exercise: str, analysis, view, quality, profile: Profile, *, why_unkn
                        [f"{len(reps)} rep{'s' if len(reps) != 1 else ''} counted; no link of the chain could be "
                         "measured reliably, so no verdict is given."] + spans,
                        judged, not_judged, rep_rows, unreliable=spans)
+    key = [c for c, rule in profile.rules.items() if rule.options.get("key")]
+    if key and not faults and not any(c in key for r in reps for c in r.judged_codes):
+        # A foot exercise whose own measure (heel height, toe height, the roll or point range, the
+        # phase order) was never read: what else was measured does not make the set clean.
+        whys = Counter(nj["why"] for r in reps for nj in r.not_judged if nj["code"] in key)
+        reason = whys.most_common(1)[0][0] if whys else f"not measurable from a {view.label} view"
+        what = _join(list(dict.fromkeys(KEY_WORDS.get(c, c.replace("_", " ")) for c in key)))
+        from .exercises.catalog import layout
+
+        view_hint = (layout(exercise).view_hints or {}).get(view.label)
+        about_view = "view" in reason or reason.startswith("needs ")
+        headline = (f"{_cap(what)} could not be judged: {view_hint.replace(':', ',', 1)}." if view_hint and about_view
+                    else f"{_cap(what)} could not be judged ({reason}): {hint}.")
+        return Verdict("not_judged", headline,
+                       [f"{len(reps)} rep{'s' if len(reps) != 1 else ''} counted; without {what} no verdict is given."]
+                       + spans, judged, not_judged, rep_rows, unreliable=spans)
     causes = [dict(rep=r.index, link=r.root_cause.link, code=r.root_cause.code, side=r.root_cause.side)
               for r in reps if r.root_cause is not None and r.root_cause.link in judged]
     # Links this exercise has no rule for are not news in a headline (the chain shows them grey).

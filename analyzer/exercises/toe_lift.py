@@ -53,6 +53,9 @@ def analyze_toe_lift(track: PoseTrack, view: ViewEstimate, profile: Profile, *, 
     s, lift, _, unit = toe_signals(pose)
     s = feet.gate(s, view)
     s["toe_lift"] = lift
+    # Counted from any view; graded (height, hold) only where the view sees the toes rise: from
+    # the front or behind they rise toward or away from the camera and read short.
+    seen = feet.gate({"toe_lift": lift}, view)["toe_lift"]
     base = {"foot_length_px": unit}
     params = feet.rep_params(profile, 0.025)
     found = feet.find(t, lift, params)
@@ -63,6 +66,7 @@ def analyze_toe_lift(track: PoseTrack, view: ViewEstimate, profile: Profile, *, 
         a, b, e = r.start, r.bottom, r.end
         m: dict[str, float | None] = {"toe_lift": feet.peak_in(lift, a, e)}
         tm = feet.timing(lift, t, a, b, e, hi=top_level)
+        m["toe_lift_seen"] = feet.peak_in(seen, a, e)
         m["rise_s"], m["hold_s"], m["lower_s"] = tm.rise_s, tm.hold_s, tm.lower_s
         m["duration_s"] = float(t[e] - t[a])
         for side in SIDES:
@@ -78,9 +82,11 @@ def analyze_toe_lift(track: PoseTrack, view: ViewEstimate, profile: Profile, *, 
 
     def measure(r: Rep, m: dict, v: str) -> list[Measurement]:
         out = []
-        if np.isfinite(m["toe_lift"]):
+        # Filmed from where the toes' rise cannot be read: counted, height and hold not graded.
+        seen = np.isfinite(m["toe_lift_seen"])
+        if seen and np.isfinite(m["toe_lift"]):
             out.append(feet.measurement("toe_lift_low", None, m["toe_lift"], t, r, r.bottom))
-        if np.isfinite(m["hold_s"]):
+        if seen and np.isfinite(m["hold_s"]):
             out.append(feet.measurement("short_hold", None, m["hold_s"], t, r, r.bottom))
         if m["heel_rise"] is not None:
             out.append(feet.measurement("heel_lift", None, m["heel_rise"], t, r, r.bottom))
