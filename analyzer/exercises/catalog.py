@@ -421,7 +421,7 @@ LAYOUTS: dict[str, Layout] = {
         plots=(
             Plot("order", "Phase order", "knee bend (°) and heel height (% of foot length) on one axis: which starts "
                  "and which ends first is the sequence", "",
-                 (Line("knee_bend_3d", "knee bend °"), Line("heel_height", "heel height %", "second", 100.0)),
+                 (Line("knee_bend", "knee bend °"), Line("heel_height", "heel height %", "second", 100.0)),
                  codes=("footwork_order", "heel_raise_low", "fast_lowering")),
             Plot("tracking", "Knees over the toes", "each knee's direction against the foot's: + inside, − outside", "°",
                  _lines_lr("knee_tracking"), (Limit("knee_tracking", mirror=True),), ("knee_tracking",)),
@@ -431,7 +431,7 @@ LAYOUTS: dict[str, Layout] = {
                    words=("bend first", "lift first")),
             Column("order", "Order margin", "s", (("order_margin", None),), ("footwork_order",),
                    help="how clearly one phase followed the other (negative: wrong order)"),
-            Column("bend", "Knee bend", "deg", (("knee_bend_3d", None),), help="peak knee bend above standing (3D)"),
+            Column("bend", "Knee bend", "deg", (("knee_bend", None),), help="peak knee bend above standing, from how much the legs shorten in the picture"),
             Column("height", "Heel height", "foot", (("heel_height", None),), ("heel_raise_low",),
                    help="peak heel rise, % of foot length"),
             Column("lower", "Lowering", "s", (("lower_s", None),), ("fast_lowering",), help="seconds to lower the heels"),
