@@ -38,7 +38,7 @@ SCENARIOS: dict[str, dict] = {
         base="heel_raise", name="t_heel_raise", camera=dict(azimuth=180.0, height=0.7, distance=2.6),
         body=dict(age_years=40, gender=0.0, weight=0.7),
         movement=dict(rise=0.6, hold=0.4, lower=0.8, rest=0.3),
-        reps=[{}, dict(faults=dict(foot_roll=-10.0)), dict(hold=0.0, lower=0.3)], **BRISK),
+        reps=[{}, dict(faults=dict(foot_roll=-20.0)), dict(hold=0.0, lower=0.3)], **BRISK),
     # Front view 10 deg off-axis: bend-first, then lift-first.
     "footwork": dict(
         base="footwork", name="t_footwork", camera=dict(azimuth=10.0, height=0.8, distance=2.6),
@@ -118,16 +118,22 @@ def test_heel_raise_counts_sickling_and_tempo(rendered):
     a, truth = _analyse(rendered, "heel_raise")
     _matches_truth(a, truth)
     r1, r2, r3 = a.reps
-    # Rep 2: 10 deg of supination at the top, both feet (truth: foot_roll -10 left and right).
+    # Rep 2: 20 deg of supination at the top, both feet (truth: foot_roll -20 left and right; the
+    # rule's -12 with its 4 deg band calls rolls past -16).
     assert {f["side"] for f in truth["reps"][1]["faults"] if f["code"] == "foot_roll"} == {"left", "right"}
     assert {("sickling", "left"), ("sickling", "right")} <= _codes(r2)
     assert not any(f.code == "sickling" for f in r1.faults + r3.faults)
     # Rep 3: no hold, a 0.3 s drop.
     assert {"short_hold", "fast_lowering"} <= {f.code for f in r3.faults}
     assert not {"short_hold", "fast_lowering"} & {f.code for f in r1.faults + r2.faults}
-    # A full 25 deg raise lifts the heel 0.32 foot lengths; measured from behind within the band.
-    for r in a.reps:
-        assert 0.2 <= r.metrics["heel_height"] <= 0.45
+    # A full 25 deg raise lifts the heel ~0.31 foot lengths (the exact skeleton's value, as the
+    # foot bench scores it); measured from behind within the rule's 0.07 band - except on the
+    # rolled rep, where standing on the outer edges lifts the ankles too (read ~0.11 high).
+    from analyzer.bench.feet_score import true_values
+
+    for i, r in enumerate(a.reps):
+        true = true_values("heel_raise", truth, i)[("heel_raise_low", None)]
+        assert abs(r.metrics["heel_height"] - true) <= (0.15 if i == 1 else 0.07), (i, r.metrics["heel_height"], true)
         assert not any(f.code == "heel_raise_low" for f in r.faults)
     assert a.exercise == "heel_raise" and "foot lengths" in a.depth_label
 
@@ -139,7 +145,7 @@ def test_footwork_counts_both_sequences_in_order(rendered):
     for r in a.reps:
         assert not any(f.code == "footwork_order" for f in r.faults), r.metrics
         assert r.metrics["order_margin"] > 0.3
-        assert r.metrics["heel_height"] > 0.15 and r.metrics["knee_bend_3d"] > 12
+        assert r.metrics["heel_height"] > 0.15 and r.metrics["knee_bend"] > 25  # a true 42 deg bend
     assert not any("only the" in n for n in a.notes)
 
 

@@ -37,8 +37,10 @@ def ankle_offset(xy: np.ndarray, side: str, unit: float) -> np.ndarray:
     return g.signed_offset_from_line(xy[:, p["ankle"]], xy[:, p["knee"]], xy[:, p["foot"]], medial) / unit
 
 
-def roll_degrees(offset: np.ndarray) -> np.ndarray:
-    return np.degrees(np.arcsin(np.clip(offset / ROLL_LEVER, -1.0, 1.0)))
+def roll_degrees(offset: np.ndarray, lever: np.ndarray | float = ROLL_LEVER) -> np.ndarray:
+    """Degrees of roll from the ankle's sideways offset (foot lengths) and its height over the
+    rolling border (``lever``, foot lengths; ROLL_LEVER with the heel down)."""
+    return np.degrees(np.arcsin(np.clip(offset / lever, -1.0, 1.0)))
 
 
 def roll_signals(pose, view: ViewEstimate) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, float]:
@@ -74,7 +76,9 @@ def analyze_foot_roll(track: PoseTrack, view: ViewEstimate, profile: Profile, *,
     s = feet.gate(s, view)
     s["roll"] = roll
     params = feet.rep_params(profile, 5.0)
-    found = feet.pair_excursions(t, roll, params, ("a roll in", "a roll out"))
+    # lone_first: a roll in (or out) whose partner stayed at neutral is a rep with a small roll
+    # that way (roll_*_small), once the video holds a whole rep, as for the foot spine.
+    found = feet.pair_excursions(t, roll, params, ("a roll in", "a roll out"), lone_first=True, split_at_pause=True)
 
     def metrics(r: Rep, v: str) -> dict[str, float | None]:
         a, e = r.start, r.end

@@ -23,7 +23,7 @@ from ..track import PoseTrack
 from ..view import ViewEstimate
 from . import feet
 from .common import ExerciseAnalysis
-from .foot_roll import ankle_offset, roll_degrees
+from .foot_roll import ROLL_LEVER, ankle_offset, roll_degrees
 
 # Heel-to-ball-of-foot distance in foot lengths: a heel rise h (foot lengths) is a foot pitch of
 # asin(h / HEEL_TO_BALL) (digital human: 25 deg of pitch lifts the heel 0.316 foot lengths).
@@ -95,7 +95,11 @@ def analyze_heel_raise(track: PoseTrack, view: ViewEstimate, profile: Profile, *
         s[f"{side}_ankle_rise"] = feet.rise(xy[:, p["ankle"], 1], rest, t, unit) / feet.ANKLE_LEVER
         off = ankle_offset(xy, side, unit)
         base[f"{side}_ankle_offset"] = feet.baseline(off, rest)
-        s[f"{side}_roll"] = roll_degrees(off - feet.local_baseline(off, rest, t, 3.0))
+        # Up on the toes the ankle stands higher over the rolling border by the ankles' own rise
+        # (ANKLE_LEVER x the heel height), so the same roll carries it further sideways: on the
+        # foot bench's dev split a fixed lever read true rolls about 2x at the top of the raise.
+        lever = ROLL_LEVER + feet.ANKLE_LEVER * np.clip(np.nan_to_num(lift), 0.0, None)
+        s[f"{side}_roll"] = roll_degrees(off - feet.local_baseline(off, rest, t, 3.0), lever)
         s[f"{side}_knee_flexion_3d"] = feet.knee_flexion_3d(pose.world, side)
     s = feet.gate(s, view)
     square = feet.square_on(track, profile.value("views", "max_off_axis_deg", 15.0))
