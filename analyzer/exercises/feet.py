@@ -405,7 +405,7 @@ def find(t: np.ndarray, x: np.ndarray, params: RepParams, cutoff_hz: float = 2.0
 
 def pair_excursions(t: np.ndarray, x: np.ndarray, params: RepParams, names: tuple[str, str],
                     cutoff_hz: float = 2.0, partner_fraction: float = 0.1, first: int | None = None,
-                    lone_first: bool = False) -> list[Rep]:
+                    lone_first: bool = False, split_at_pause: bool = False) -> list[Rep]:
     """Repetitions made of one excursion of ``x`` above 0 and one below, e.g. a roll in and a
     roll out, or a point and a flex. ``names`` words the positive and negative excursions.
     ``first``: 0 if a repetition starts with the positive excursion, 1 with the negative one,
@@ -419,7 +419,10 @@ def pair_excursions(t: np.ndarray, x: np.ndarray, params: RepParams, names: tupl
     second-kind one that follows a whole rep and a pause. A whole first-kind excursion after a
     whole rep, with no partner at all while the person is in view, is a rep too (its partner
     measures ~0); with ``lone_first``, also before the first whole rep (the video holds at
-    least one). Other lone excursions are returned as incomplete reps. The rep's ``bottom`` is the positive excursion's peak. ``x`` is smoothed by
+    least one). Other lone excursions are returned as incomplete reps. ``split_at_pause``: the two
+    halves follow each other without a pause (a roll in straight into the roll out), so a first
+    half followed by a small partner and a pause at neutral does not pair with the next whole
+    second half. The rep's ``bottom`` is the positive excursion's peak. ``x`` is smoothed by
     :func:`for_segmentation` first.
     """
     x = for_segmentation(x, t, cutoff_hz)
@@ -446,9 +449,16 @@ def pair_excursions(t: np.ndarray, x: np.ndarray, params: RepParams, names: tupl
             _, kind, r = done[i]
             if kind == first and i + 1 < len(done) and done[i + 1][1] != first:
                 r2 = done[i + 1][2]
-                reps.append(Rep(r.start, r.bottom if kind == 0 else r2.bottom, r2.end, True, ""))
-                i += 2
-                continue
+                # With split_at_pause, not the partner when the person paused at neutral in between
+                # after a small partner of this one (a small roll out, then the next rep's tiny roll
+                # in and its whole roll out): pairing across the pause would make two reps one.
+                between = sig[1 - kind][r.end:r2.start + 1]
+                paused = (split_at_pause and t[r2.start] - t[r.end] >= 0.5 and np.isfinite(between).any()
+                          and np.nanmax(between) >= partner_min)
+                if not paused:
+                    reps.append(Rep(r.start, r.bottom if kind == 0 else r2.bottom, r2.end, True, ""))
+                    i += 2
+                    continue
             # A lone excursion. First kind: look for its small partner after it, before the next
             # excursion. Second kind: before it, but only after a whole rep and a pause (a rep whose
             # first half stayed small; an overshoot right after a rep, or a wobble in the lead-in

@@ -30,19 +30,33 @@ def toe_signals(pose) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, fl
     xy, t = pose.xy, pose.t
     every = np.isfinite(xy[:, 0, 0])
     unit = feet.foot_unit(xy, every)
-    raw = {}
-    for side in SIDES:
-        p = CHAIN[side]
-        raw[side] = (xy[:, p["heel"], 1] - xy[:, p["foot"], 1]) / unit  # toe above heel
-    mean0 = feet.mean_across(raw.values())
+    raw, heel0 = {}, {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a clip with no toe seen at all
+        for side in SIDES:
+            p = CHAIN[side]
+            raw[side] = (xy[:, p["heel"], 1] - xy[:, p["foot"], 1]) / unit  # toe above heel
+            # A first guess of the heels' rise, against their lowest level in the video, so that
+            # a lift with the heels up does not pass for the resting level below.
+            hy = xy[:, p["heel"], 1]
+            heel0[side] = np.clip(np.nan_to_num((np.nanpercentile(hy, 90) - hy) / unit), 0.0, None)
+    mean0 = feet.mean_across([raw[sd] + heel0[sd] for sd in SIDES])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a clip with no toe seen at all
         rest = feet.quiet_mask(mean0 - np.nanpercentile(mean0, 5), 0.25)
     s: dict[str, np.ndarray] = {}
     for side in SIDES:
         p = CHAIN[side]
-        s[f"{side}_toe_lift"] = raw[side] - feet.local_baseline(raw[side], rest, t, 4.0)
         s[f"{side}_heel_rise"] = feet.rise(xy[:, p["heel"], 1], rest, t, unit, 4.0)
+        # Heels that rise with the toes (a fault) lower the toe against the heel: add their rise
+        # back, so the toes' own lift is measured and the rep is not cut in two.
+        raw[side] = raw[side] + np.clip(np.nan_to_num(s[f"{side}_heel_rise"]), 0.0, None)
+    mean0 = feet.mean_across(raw.values())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        rest = feet.quiet_mask(mean0 - np.nanpercentile(mean0, 5), 0.25)
+    for side in SIDES:
+        s[f"{side}_toe_lift"] = raw[side] - feet.local_baseline(raw[side], rest, t, 4.0)
     lift = feet.mean_across([s["left_toe_lift"], s["right_toe_lift"]])
     return s, lift, rest, unit
 
