@@ -150,6 +150,10 @@ def markdown(label: str, model: Path, r: dict) -> str:
                                "of top): `kinetic bench accuracy --split lumbar_test --out docs/accuracy_lumbar.md` "
                                "([accuracy_lumbar.md](accuracy_lumbar.md); dev split: "
                                "[accuracy_lumbar_dev.md](accuracy_lumbar_dev.md)).", ""])]
+    lines += ["## Foot exercises", "",
+              "Measured on their own bench (the five foot exercises, random bodies and cameras, faults of random "
+              "size): `kinetic bench accuracy --split feet_test --out docs/accuracy_feet.md` "
+              "([accuracy_feet.md](accuracy_feet.md); dev split: [accuracy_feet_dev.md](accuracy_feet_dev.md)).", ""]
     lines += ["", "## Angles, per frame", "", "| metric | view | frames | mean abs error | p90 | bias |", "|---|---|---:|---:|---:|---:|"]
     for (metric, view), errs in sorted(score.angle_errors.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         e = np.array(errs)
