@@ -42,7 +42,7 @@ def run(scenarios: list, label: str, cache: Path, size, model: Path, out: Path |
         track = PoseTrack.load(folder / "landmarks.npz")
         truth = load_truth(folder / f"{sc.name}.truth.json")
         frames += len(track)
-        on_card = expected_view(float(sc.camera.azimuth)) in cards[sc.exercise]["views"]
+        on_card = expected_view(float(sc.camera.azimuth)) in cards[sc.exercise]["sees"]
         score_clip(sc.name, sc.exercise, truth, assess(track, exercise=sc.exercise), assess(track), score, on_card)
     text = markdown(label, model, score, failed, frames, time.perf_counter() - t0)
     print(text)
@@ -109,8 +109,10 @@ def markdown(label: str, model: Path, score: FootScore, failed: list[str], frame
     good = score.good_reps_faulted / score.good_reps if score.good_reps else float("nan")
     lines += [f"Reps with nothing truly wrong that got a fault: {score.good_reps_faulted} / {score.good_reps} "
               f"= {_fmt(good, 3)}.", "",
-              f"Clips filmed from a view the exercise's card does not ask for (counts not scored there; what "
-              f"the view cannot see must be \"not judged\"): {score.off_card}, of which given a `clean` verdict: "
+              f"Reps that move less than the exercise's own rep threshold (not expected in the counts, not "
+              f"scored): {score.too_small}.", "",
+              f"Clips filmed from a view the exercise's own measure cannot be read from (counts not scored there; "
+              f"the verdict must be \"not judged\"): {score.off_card}, of which given a `clean` verdict: "
               f"**{score.off_card_clean}** (target 0).", ""]
     notes = list(score.notes)
     for (ex, code), sc in sorted(score.codes.items()):

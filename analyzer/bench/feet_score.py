@@ -112,6 +112,20 @@ def true_values(exercise: str, truth: dict, i: int) -> dict[tuple[str, str | Non
     return {k: v for k, v in out.items() if np.isfinite(v)}
 
 
+def countable(exercise: str, truth: dict, i: int, profile) -> bool:
+    """Whether true rep ``i`` moves enough to be a rep by the exercise's own definition (its
+    profile's [reps] min_amplitude, in true units): a heel raise of 0.04 foot lengths or a toe
+    lift of 3 deg is standing still, not a rep any rule can grade."""
+    t, a3, rep = truth["t"], truth["angles3d"], truth["reps"][i]
+    a, e = _window(t, rep)
+    need = profile.value("reps", "min_amplitude", 0.0)
+    if exercise == "heel_raise":
+        return _peak(_mean(a3, "heel_lift"), a, e)[0] >= need
+    if exercise == "toe_lift":
+        return READ_AS["toe_lift_low"](float(np.nanmax(np.abs(_mean(a3, "toe_extension"))[a:e + 1]))) >= need
+    return True
+
+
 def classify(rule, value: float) -> str:
     """'positive', 'negative' or 'borderline' for a true value against a rule."""
     beyond = (value - rule.threshold) if rule.direction == "above" else (rule.threshold - value)
@@ -160,7 +174,8 @@ class FootScore:
     detected: dict = field(default_factory=lambda: defaultdict(int))
     good_reps: int = 0
     good_reps_faulted: int = 0
-    off_card: int = 0              # clips filmed from a view the exercise's card does not ask for
+    too_small: int = 0             # true reps below the exercise's own rep amplitude
+    off_card: int = 0              # clips filmed from a view the exercise's measure cannot be read from
     off_card_clean: int = 0        # ... that still got a "clean" verdict (must be 0)
     notes: list[str] = field(default_factory=list)
 
@@ -180,15 +195,21 @@ def _called(rep, code: str, side: str | None) -> bool:
 def score_clip(name: str, exercise: str, truth: dict, given, auto, score: FootScore, on_card: bool = True) -> None:
     """Score one clip: ``given`` = the assessment with the exercise named, ``auto`` = with auto.
 
-    ``on_card``: the camera is where the exercise's card asks for it. Off the card only the
-    verdict is scored (it must not be "clean": what the view cannot see is "not judged");
-    rules the analysis did judge there are still scored like any other."""
+    ``on_card``: the camera is where the exercise's own measure can be read from (``sees`` in
+    space.toml). Elsewhere only the verdict is scored (it must not be "clean") and the rules the
+    analysis did judge there, like any other."""
+    small = [i for i in range(len(truth["reps"])) if not countable(exercise, truth, i, given.profile)]
+    if small:
+        score.too_small += len(small)
+        score.notes.append(f"{name} ({exercise}): rep{'s' if len(small) > 1 else ''} "
+                           f"{', '.join(str(i + 1) for i in small)} too small to be a rep (not expected in the count)")
+    truth = dict(truth, reps=[r for i, r in enumerate(truth["reps"]) if i not in small])
     true_reps = truth["reps"]
     if not on_card:
         score.off_card += 1
         if given.verdict.status == "clean":
             score.off_card_clean += 1
-            score.notes.append(f"{name} ({exercise}, filmed off its card's views): verdict 'clean'")
+            score.notes.append(f"{name} ({exercise}, filmed where its measure cannot be read): verdict 'clean'")
         _score_reps(name, exercise, truth, given, score)
         return
     score.clips[exercise] += 1
