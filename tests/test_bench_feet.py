@@ -39,13 +39,15 @@ def test_counts_and_exercises_are_right(bench):
 
 
 def test_phase_order_errors_are_found(bench):
-    """The heels dropping while the legs straighten and the bend with the heels rising are
-    both phase-order errors on the exact skeleton, and both are called; the clean reps are not."""
+    """Bending while the heels rise is a phase-order error on the exact skeleton and is called;
+    the reps done in order are not (the heels sinking 55 % while straightening holds 0.57 of
+    their height: borderline for the heels-held rule, whose fault starts under 0.5)."""
     score, _, _ = bench
     order = score.codes[("footwork", "footwork_order")]
-    assert order.positives >= 2, order
-    assert order.recall == 1.0, order.misses
-    assert order.fp == 0, order.false_alarms
+    assert order.positives == 1 and order.tp == 1, order.misses
+    assert order.fp == 0 and order.tn == 2, order.false_alarms
+    held = score.codes[("footwork", "heels_dropped")]
+    assert held.fp == 0 and held.fn == 0 and held.borderline == 1, (held.false_alarms, held.misses)
 
 
 def test_the_side_view_does_not_judge_sickling(bench):
@@ -72,8 +74,8 @@ def test_the_table_is_written(bench):
 
 def test_the_truth_of_a_phase_order_error(bench):
     """The exact skeleton of the 'together' rep: bend and lift start together (order margin
-    near 0, under the rule's 0.1 s); of the heel-drop rep: the heels come down before the legs
-    are straight (negative margin)."""
+    near 0, under the rule's 0.1 s); of the heel-drop rep: in order, with the heels sinking
+    while the legs straighten."""
     from analyzer.bench.feet_score import true_values
     from analyzer.synth import load_truth
 
@@ -82,7 +84,10 @@ def test_the_truth_of_a_phase_order_error(bench):
     truth = load_truth(folder / "feet_ci_9009_001.truth.json")
     settings = [r["settings"] for r in truth["reps"]]
     assert [s["sequence"] for s in settings] == ["lift_first", "bend_first", "together"]
-    margins = [true_values("footwork", truth, i)[("footwork_order", None)] for i in range(3)]
-    assert margins[0] > 0.3  # a clean lift-first rep
-    assert margins[1] < 0.0  # heels dropped 55 % while straightening
-    assert abs(margins[2]) < 0.1
+    values = [true_values("footwork", truth, i) for i in range(3)]
+    margins = [v[("footwork_order", None)] for v in values]
+    assert margins[0] > 0.3 and margins[1] > 0.1  # in order (the second drops its heels)
+    assert abs(margins[2]) < 0.1  # bend and lift together
+    held = [v.get(("heels_dropped", None)) for v in values]
+    assert held[0] > 0.9 and 0.5 < held[1] < 0.65  # heels kept up; 55 % of the drop by the time the legs are straight
+    assert held[2] is None  # bent and lifted at once: no sequence to hold the heels in

@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..exercises.feet import timing
-from ..exercises.footwork import phase_order
+from ..exercises.footwork import heel_hold, phase_order
 from ..skeleton import INDEX
 
 SIDES = ("left", "right")
+ORDER_THRESHOLD_S = 0.1  # footwork.toml [faults.footwork_order] threshold
 
 # Reading units: how MediaPipe reads the true angle, as each rule's profile states it.
 READ_AS = {
@@ -84,6 +85,10 @@ def true_values(exercise: str, truth: dict, i: int) -> dict[tuple[str, str | Non
             po = phase_order(bend, lift, t, a, e, 0.5)
             if po:
                 out[("footwork_order", None)] = po["order_margin"]
+                # "Heels held up while the legs straighten" presumes a sequence: a rep that bent
+                # and lifted at once has none (the phase-order rule's alone).
+                if po["start_gap_s"] >= ORDER_THRESHOLD_S:
+                    out[("heels_dropped", None)] = heel_hold(bend, lift, a, e, po["sequence"])
             L3 = truth["landmarks3d"]
             heel = L3[0, [INDEX["left_heel"], INDEX["right_heel"]]]
             foot = np.linalg.norm(L3[0, INDEX["left_foot_index"]] - L3[0, INDEX["left_heel"]])
@@ -271,7 +276,7 @@ def _score_reps(name: str, exercise: str, truth: dict, given, score: FootScore) 
 
 # The metric a code's call is read from, for the notes.
 _READ_KEY = {"heel_raise_low": "heel_height", "short_hold": "hold_s", "fast_lowering": "lower_s",
-             "footwork_order": "order_margin", "footwork_stance": "heel_gap", "toe_lift_low": "toe_lift",
+             "footwork_order": "order_margin", "footwork_stance": "heel_gap", "heels_dropped": "heel_hold", "toe_lift_low": "toe_lift",
              "heel_lift": "heel_rise", "limited_point": "point_deg", "limited_flex": "flex_deg",
              "foot_spine_rushed": "duration_s"}
 

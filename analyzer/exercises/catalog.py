@@ -75,6 +75,7 @@ FAULT_EXERCISES: dict[str, tuple[str, ...]] = {
     "heel_asymmetry": ("self_massage", "foot_spine", "standing_footwork"),
     "sickling": ("supination_pronation", "toe_extension"),
     "footwork_order": ("standing_footwork",),
+    "heels_dropped": ("standing_footwork", "foot_spine"),
     "footwork_stance": ("standing_footwork",),
     "roll_in_small": ("supination_pronation",),
     "roll_out_small": ("supination_pronation",),
@@ -100,6 +101,7 @@ FAULT_WHY: dict[str, str] = {
     "heel_asymmetry": "one heel rose less than the other",
     "sickling": "your ankles rolled out at the top, onto the little toes",
     "footwork_order": "the bend and the heel lift did not come one after the other in order",
+    "heels_dropped": "your heels sank while the legs were meant to move with the heels held up",
     "footwork_stance": "your heels were apart: the Pilates V starts with the heels together",
     "roll_in_small": "a foot hardly rolled in",
     "roll_out_small": "a foot hardly rolled out",
@@ -422,7 +424,7 @@ LAYOUTS: dict[str, Layout] = {
             Plot("order", "Phase order", "knee bend (°) and heel height (% of foot length) on one axis: which starts "
                  "and which ends first is the sequence", "",
                  (Line("knee_bend", "knee bend °"), Line("heel_height", "heel height %", "second", 100.0)),
-                 codes=("footwork_order", "heel_raise_low", "fast_lowering")),
+                 codes=("footwork_order", "heels_dropped", "heel_raise_low", "fast_lowering")),
             Plot("tracking", "Knees over the toes", "each knee's direction against the foot's: + inside, − outside", "°",
                  _lines_lr("knee_tracking"), (Limit("knee_tracking", mirror=True),), ("knee_tracking",)),
         ),
@@ -431,6 +433,9 @@ LAYOUTS: dict[str, Layout] = {
                    words=("bend first", "lift first")),
             Column("order", "Order margin", "s", (("order_margin", None),), ("footwork_order",),
                    help="how clearly one phase followed the other (negative: wrong order)"),
+            Column("hold", "Heels held", "ratio", (("heel_hold", None),), ("heels_dropped",),
+                   help="share of the heel height still held when the legs were straight again (lift-first: at the "
+                        "deepest bend)"),
             Column("bend", "Knee bend", "deg", (("knee_bend", None),), help="peak knee bend above standing, from how much the legs shorten in the picture"),
             Column("height", "Heel height", "foot", (("heel_height", None),), ("heel_raise_low",),
                    help="peak heel rise, % of foot length"),
@@ -445,6 +450,7 @@ LAYOUTS: dict[str, Layout] = {
         view_hints={v: f"filmed {w}: the knees over the 2nd/3rd toes and the stance need a front or rear view"
                     for v, w in (("side", "from the side"), ("oblique", "at an angle"))},
         rules={"footwork_order": RuleValue("phase order margin", (("order_margin", None),)),
+               "heels_dropped": RuleValue("heels held", (("heel_hold", None),)),
                "heel_raise_low": RuleValue("heel height", (("heel_height", None),)),
                "fast_lowering": RuleValue("lowering", (("lower_s", None),)),
                "knee_tracking": RuleValue("knee off the 2nd/3rd toe", _lr("knee_tracking"), absolute=True),

@@ -142,6 +142,33 @@ def phase_order(bend: np.ndarray, lift: np.ndarray, t: np.ndarray, a: int, e: in
     return out
 
 
+def heel_hold(bend: np.ndarray, lift: np.ndarray, a: int, e: int, sequence: float, straight: float = 0.25) -> float:
+    """Share (0..1) of the heels' peak height still held where the sequence needs them up, in
+    frames [a, e]: bend-first, when the legs are straight again (the bend back under
+    ``straight`` of its peak after it, before the heels lower); lift-first, when the bend first
+    reaches 70 % of its peak.
+    NaN when either signal is missing. Heels dropping while the legs straighten read low here
+    long before the ends swap order (the phase-order rule)."""
+    wb, wl = bend[a:e + 1], lift[a:e + 1]
+    if not (np.isfinite(wb).any() and np.isfinite(wl).any()):
+        return float("nan")
+    pb, pl = np.nanmax(wb), np.nanmax(wl)
+    if not (pb > 0 and pl > 0):
+        return float("nan")
+    kb = int(np.nanargmax(wb))
+    if sequence == 0.0:
+        with np.errstate(invalid="ignore"):
+            after = np.flatnonzero(wb[kb:] < straight * pb)
+        if not len(after):
+            return float("nan")
+        k = kb + int(after[0])
+    else:  # the bend is reached with the heels up; lowering them while bent deepens it further,
+        # so its peak comes after the heels went down: take where it first reaches 70 % of it
+        with np.errstate(invalid="ignore"):
+            k = int(np.flatnonzero(wb >= 0.7 * pb)[0])
+    return float(wl[k] / pl) if np.isfinite(wl[k]) else float("nan")
+
+
 def analyze_footwork(track: PoseTrack, view: ViewEstimate, profile: Profile, *, quality=None) -> ExerciseAnalysis:
     pose = feet.prepare(track, profile)
     t, xy = pose.t, pose.xy
@@ -177,6 +204,7 @@ def analyze_footwork(track: PoseTrack, view: ViewEstimate, profile: Profile, *, 
         m["knee_bend"] = feet.peak_in(bend, a, e)
         m["heel_height"] = feet.peak_in(lift, a, e)
         m.update(phase_order(bend, lift, t, a, e, level))
+        m["heel_hold"] = heel_hold(bend, lift, a, e, m["sequence"]) if "sequence" in m else None
         # Bottom = bent with the heels up: where the smaller of the two (each / its peak) is largest.
         with np.errstate(invalid="ignore", divide="ignore"):
             both = np.fmin(bend[a:e + 1] / m["knee_bend"], lift[a:e + 1] / m["heel_height"])
@@ -195,6 +223,8 @@ def analyze_footwork(track: PoseTrack, view: ViewEstimate, profile: Profile, *, 
         out = []
         if m.get("order_margin") is not None:
             out.append(feet.measurement("footwork_order", None, m["order_margin"], t, r))
+        if m.get("heel_hold") is not None and np.isfinite(m["heel_hold"]):
+            out.append(feet.measurement("heels_dropped", None, m["heel_hold"], t, r))
         if m["heel_height"] is not None and np.isfinite(m["heel_height"]):
             out.append(feet.measurement("heel_raise_low", None, m["heel_height"], t, r, r.bottom))
         if m["lower_s"] is not None and np.isfinite(m["lower_s"]):

@@ -68,6 +68,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "seated": (NONE, "the hips' height above the ankles / the hip-ankle distance: ~1 standing, near 0 seated, legs long"),
     "knee_bend_3d": (DEG, "knee flexion from MediaPipe's 3D world landmarks, the less-bent knee"),
     "knee_bend": (DEG, "footwork knee bend above standing, from the legs' hip-ankle shortening in the picture (mean of both legs)"),
+    "heel_hold": (NONE, "footwork: share of the heels' peak height still held when the legs were straight again (lift-first: when the bend is first reached)"),
     "activity": (NONE, "how much the feet move, 0..1 (the footwork sequence detector's signal)"),
 }
 
