@@ -27,6 +27,7 @@ from . import feet
 from .common import ExerciseAnalysis
 
 SEQUENCES = ("bend_first", "lift_first")
+LIFT_TOO_SMALL = "the heels barely left the floor, so the order of the phases could not be timed"
 # Horizontal distance from the ankle to the big-toe tip, in foot lengths (digital human: a 25 deg
 # toe-out puts the toe 0.26 foot lengths sideways of the ankle: 0.26 / sin 25 = 0.62).
 ANKLE_TO_TOE = 0.62
@@ -221,9 +222,14 @@ def analyze_footwork(track: PoseTrack, view: ViewEstimate, profile: Profile, *, 
 
     def measure(r: Rep, m: dict, v: str) -> list[Measurement]:
         out = []
-        if m.get("order_margin") is not None:
+        # The order of a heel lift that barely left the floor is timed on noise: below the
+        # lift's own reference (0.1 foot lengths) the order and the heels' hold are not judged
+        # (the low lift itself is: heels barely rise).
+        lifted = m["heel_height"] is not None and np.isfinite(m["heel_height"]) and m["heel_height"] >= lift_ref
+        unjudged = [] if lifted else [dict(code=c, side=None, why=LIFT_TOO_SMALL) for c in ("footwork_order", "heels_dropped")]
+        if lifted and m.get("order_margin") is not None:
             out.append(feet.measurement("footwork_order", None, m["order_margin"], t, r))
-        if m.get("heel_hold") is not None and np.isfinite(m["heel_hold"]):
+        if lifted and m.get("heel_hold") is not None and np.isfinite(m["heel_hold"]):
             out.append(feet.measurement("heels_dropped", None, m["heel_hold"], t, r))
         if m["heel_height"] is not None and np.isfinite(m["heel_height"]):
             out.append(feet.measurement("heel_raise_low", None, m["heel_height"], t, r, r.bottom))
@@ -235,7 +241,7 @@ def analyze_footwork(track: PoseTrack, view: ViewEstimate, profile: Profile, *, 
                 out.append(feet.measurement("knee_tracking", side, abs(kt), t, r, r.bottom))
         if m.get("heel_gap") is not None and np.isfinite(m["heel_gap"]):
             out.append(feet.measurement("footwork_stance", None, m["heel_gap"], t, r))
-        return out
+        return out, unjudged
 
     notes = []
     if not np.isfinite(s["left_knee_tracking"]).any() and not np.isfinite(s["right_knee_tracking"]).any():
