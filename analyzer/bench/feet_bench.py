@@ -101,7 +101,7 @@ def markdown(label: str, model: Path, score: FootScore, failed: list[str], frame
         else:
             target = f"(< {MIN_POSITIVES} positives)" + (" ❌ false alarms" if sc.fp else "")
         lines.append(f"| {ex} | {code} | {sc.positives} | {sc.tp} | {sc.fn} | {sc.fp} | {sc.tn} | {sc.borderline} | "
-                     f"{sc.not_judged} | {_fmt(sc.coverage)} | {_fmt(sc.precision)} | {_fmt(sc.recall)} | {target} |")
+                     f"{sc.not_judged_pos + sc.not_judged_neg} | {_fmt(sc.coverage)} | {_fmt(sc.precision)} | {_fmt(sc.recall)} | {target} |")
     p = tot["tp"] / (tot["tp"] + tot["fp"]) if tot["tp"] + tot["fp"] else float("nan")
     r = tot["tp"] / (tot["tp"] + tot["fn"]) if tot["tp"] + tot["fn"] else float("nan")
     lines += [f"| **all** | | {tot['tp'] + tot['fn']} | {tot['tp']} | {tot['fn']} | {tot['fp']} | {tot['tn']} | | | | "

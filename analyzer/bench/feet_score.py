@@ -26,6 +26,7 @@ import numpy as np
 from ..exercises.feet import timing
 from ..exercises.footwork import heel_hold, phase_order
 from ..skeleton import INDEX
+from .score import CodeScore, truth_class
 
 SIDES = ("left", "right")
 ORDER_THRESHOLD_S = 0.1  # footwork.toml [faults.footwork_order] threshold
@@ -131,45 +132,6 @@ def countable(exercise: str, truth: dict, i: int, profile) -> bool:
     return True
 
 
-def classify(rule, value: float) -> str:
-    """'positive', 'negative' or 'borderline' for a true value against a rule."""
-    beyond = (value - rule.threshold) if rule.direction == "above" else (rule.threshold - value)
-    if beyond > rule.error_band:
-        return "positive"
-    if beyond < -rule.error_band:
-        return "negative"
-    return "borderline"
-
-
-@dataclass
-class CodeScore:
-    tp: int = 0
-    fn: int = 0
-    fp: int = 0
-    tn: int = 0
-    borderline: int = 0
-    not_judged: int = 0
-    misses: list[str] = field(default_factory=list)
-    false_alarms: list[str] = field(default_factory=list)
-
-    @property
-    def positives(self) -> int:
-        return self.tp + self.fn
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else float("nan")
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else float("nan")
-
-    @property
-    def coverage(self) -> float:
-        n = self.tp + self.fn + self.fp + self.tn
-        return n / (n + self.not_judged) if n + self.not_judged else float("nan")
-
-
 @dataclass
 class FootScore:
     codes: dict = field(default_factory=lambda: defaultdict(CodeScore))  # (exercise, code) -> CodeScore
@@ -239,7 +201,7 @@ def _score_reps(name: str, exercise: str, truth: dict, given, score: FootScore) 
     for i, tr in enumerate(true_reps):
         rep = _matching_rep(reps, tr)
         truths = true_values(exercise, truth, i)
-        classes = {k: classify(rules[k[0]], v) for k, v in truths.items() if k[0] in rules}
+        classes = {k: truth_class(v, rules[k[0]]) for k, v in truths.items() if k[0] in rules}
         good = not any(c == "positive" for c in classes.values())
         for (code, side), cls in classes.items():
             sc = score.codes[(exercise, code)]
@@ -248,7 +210,10 @@ def _score_reps(name: str, exercise: str, truth: dict, given, score: FootScore) 
                 sc.borderline += 1
                 continue
             if rep is None or code not in rep.judged_codes:
-                sc.not_judged += 1
+                if cls == "positive":
+                    sc.not_judged_pos += 1
+                else:
+                    sc.not_judged_neg += 1
                 if rep is None and cls == "positive":
                     sc.misses.append(where + " (rep not counted)")
                 continue
