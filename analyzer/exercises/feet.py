@@ -12,7 +12,7 @@ from __future__ import annotations
 import warnings
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -395,12 +395,37 @@ def for_segmentation(x: np.ndarray, t: np.ndarray, cutoff_hz: float = 2.0) -> np
     return lowpass(x, fs, cutoff_hz)
 
 
-def find(t: np.ndarray, x: np.ndarray, params: RepParams, cutoff_hz: float = 2.0) -> list[Rep]:
+def find(t: np.ndarray, x: np.ndarray, params: RepParams, cutoff_hz: float = 2.0,
+         noise_k: float | None = None) -> list[Rep]:
     """:func:`analyzer.reps.find_reps` on ``x`` (resting level 0) smoothed by :func:`for_segmentation`.
     Incomplete reps shorter than ``params.min_duration_s`` (a wobble where the video starts or
-    ends) are dropped."""
-    reps = find_reps(t, for_segmentation(x, t, cutoff_hz), params)
-    return [r for r in reps if r.complete or t[r.end] - t[r.start] >= params.min_duration_s]
+    ends) are dropped. ``noise_k``: see :func:`noise_floor`; a rep must then also rise ``noise_k``
+    standard deviations of the signal between the reps."""
+    xs = for_segmentation(x, t, cutoff_hz)
+
+    def segment(p: RepParams) -> list[Rep]:
+        return [r for r in find_reps(t, xs, p) if r.complete or t[r.end] - t[r.start] >= p.min_duration_s]
+
+    reps = segment(params)
+    if noise_k:
+        floor = noise_floor(t, xs, reps, noise_k)
+        if floor > params.min_amplitude:
+            reps = segment(replace(params, min_amplitude=floor))
+    return reps
+
+
+def noise_floor(t: np.ndarray, xs: np.ndarray, reps: list[Rep], k: float, min_quiet_s: float = 2.0) -> float:
+    """``k`` x the standard deviation of the smoothed signal ``xs`` (T,) outside ``reps`` (all of
+    them, complete or cut), in ``xs``'s units; 0 when under ``min_quiet_s`` of such frames were
+    seen. A person who sways while standing moves the signal that much with no rep at all: a
+    rep smaller than that cannot be told from the sway, however the fixed threshold was set."""
+    quiet = np.isfinite(xs)
+    for r in reps:
+        quiet[r.start:r.end + 1] = False
+    dt = float(np.median(np.diff(t))) if len(t) > 1 else 1 / 30
+    if quiet.sum() * dt < min_quiet_s:
+        return 0.0
+    return k * float(np.std(xs[quiet]))
 
 
 def pair_excursions(t: np.ndarray, x: np.ndarray, params: RepParams, names: tuple[str, str],

@@ -110,7 +110,8 @@ def analyze_heel_raise(track: PoseTrack, view: ViewEstimate, profile: Profile, *
     base["knee_flexion_3d"] = feet.baseline(knee, rest)
 
     params = feet.rep_params(profile, 0.1)
-    found = feet.find(t, lift, params)
+    noise_k = float(profile.value("reps", "noise_k", 0.0))
+    found = feet.find(t, lift, params, noise_k=noise_k)
     top_level = float(profile.value("reps", "top_fraction", 0.9))
 
     def metrics(r: Rep, v: str) -> dict[str, float | None]:
