@@ -46,3 +46,21 @@ def limit_arenas(n: int = ARENAS) -> bool:
         return bool(libc.mallopt(M_ARENA_MAX, int(n)))
     except (OSError, AttributeError):
         return False
+
+
+def release_free_memory() -> bool:
+    """Hand the heap's freed pages back to the system (glibc ``malloc_trim(0)``; no-op elsewhere).
+    Called between the pose pass and the replay pass: the pose model and the decoder's frames
+    are freed by then, but glibc keeps freed pages of its arenas mapped, so the replay pass's own
+    allocations (the encoder's lookahead frames) would stack on top of them. Returns True if
+    memory was released."""
+    import gc
+
+    gc.collect()
+    name = ctypes.util.find_library("c")
+    if not name:
+        return False
+    try:
+        return bool(ctypes.CDLL(name).malloc_trim(0))
+    except (OSError, AttributeError):
+        return False

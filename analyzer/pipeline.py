@@ -21,6 +21,7 @@ from .assess import Assessment, assess
 from .verdict import needed_groups
 from .exercises import ANALYZERS
 from .exercises.common import ExerciseAnalysis, clean_pose
+from .malloc import release_free_memory
 from .folders import FolderError, check_target, clean_stale, new_work_folder, safe_name
 from .models import ModelError, resolve_model
 from .outputs import SUMMARY_SCHEMA, write_frames_csv, write_json
@@ -343,6 +344,7 @@ def _analyze_into(path, info, work: Path, opts: AnalyzeOptions, model_path, t_st
                               analysis.depth, analysis.series)
     write_exports(work, track, analysis, header)
     if opts.replay:
+        release_free_memory()  # the pose pass's freed pages, before the encoder allocates its own
         timings["replay_s"] = write_replay(path, work / "replay.mp4", info, analysis, a.view,
                                            progress=opts.progress, position=opts.progress_position,
                                            notices=unreliable_notices(a), trim=opts.trim)
