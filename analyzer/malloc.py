@@ -38,14 +38,7 @@ def limit_arenas(n: int = ARENAS) -> bool:
     Returns True if the cap was applied."""
     if os.environ.get("MALLOC_ARENA_MAX"):
         return False
-    name = ctypes.util.find_library("c")
-    if not name:
-        return False
-    try:
-        libc = ctypes.CDLL(name)
-        return bool(libc.mallopt(M_ARENA_MAX, int(n)))
-    except (OSError, AttributeError):
-        return False
+    return _call_libc("mallopt", M_ARENA_MAX, int(n))
 
 
 def release_free_memory() -> bool:
@@ -57,10 +50,16 @@ def release_free_memory() -> bool:
     import gc
 
     gc.collect()
+    return _call_libc("malloc_trim", 0)
+
+
+def _call_libc(function: str, *args: int) -> bool:
+    """``function(*args)`` of the C library, True if it returned non-zero; False without a C
+    library or that function (not glibc)."""
     name = ctypes.util.find_library("c")
     if not name:
         return False
     try:
-        return bool(ctypes.CDLL(name).malloc_trim(0))
+        return bool(getattr(ctypes.CDLL(name), function)(*args))
     except (OSError, AttributeError):
         return False

@@ -47,17 +47,12 @@ def test_heel_raise_sway_between_raises_is_under_the_noise_floor(analyses):
     with no raise, near the profile's fixed 0.07 (a live session that dropped frames once counted
     it). The floor of 5 standard deviations of the signal between the raises holds the count at 3
     even with the fixed threshold taken down to 0.05, which alone counts the sway."""
-    import csv
-
-    import numpy as np
-
     from analyzer.exercises import feet
+    from analyzer.report.data import read_frames
     from analyzer.reps import RepParams
 
-    out = analyses.run(need(VIDEOS / "heel_raises_oblique.mp4"))
-    rows = list(csv.DictReader(open(out / "frames.csv")))
-    t = np.array([float(r["time_s"]) for r in rows])
-    h = np.array([float(r["heel_height"]) if r["heel_height"] else np.nan for r in rows])
+    frames = read_frames(analyses.run(need(VIDEOS / "heel_raises_oblique.mp4")) / "frames.csv")
+    t, h = frames.t, frames.get("heel_height")
     for amp in (0.05, 0.06):
         params = RepParams(min_amplitude=amp, min_duration_s=0.5)
         fixed = [float(t[r.bottom]) for r in feet.find(t, h, params) if r.complete]

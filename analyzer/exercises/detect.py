@@ -47,6 +47,7 @@ FOOTWORK_BEND_DEG = 15.0
 SQUAT_MIN_DEG = 35.0
 # Foot-only exercises: excursions must reach this many times their rep threshold.
 FOOT_ONLY_MARGIN = 1.5
+TOE_MIN = 0.025  # a toe lift, toe_lift.toml's [reps] min_amplitude
 # A split stance: the ankles this far apart along the person's forward axis (3D world
 # landmarks), in leg lengths (hip-ankle). Squats: up to 0.20 on the real clips and 0.32 on the
 # bench's dev split (75th percentile of frames; MediaPipe's depth is rough from behind);
@@ -245,10 +246,10 @@ def cues(track: PoseTrack, quality=None) -> Cues:
 
 
         _, toe, _, _ = toe_signals(pose)
-        toe_reps = feet.find(t, toe, RepParams(min_amplitude=0.025, min_duration_s=0.4))
-        toe_score = max([toe[r.bottom] / 0.025 for r in toe_reps if r.complete] or [0.0])
+        toe_reps = feet.find(t, toe, RepParams(min_amplitude=TOE_MIN, min_duration_s=0.4))
+        toe_score = max([toe[r.bottom] / TOE_MIN for r in toe_reps if r.complete] or [0.0])
         toe_score = float(toe_score) if np.isfinite(toe_score) else 0.0
-        toe_alone = sum(1 for r in toe_reps if r.complete and toe[r.bottom] >= FOOT_ONLY_MARGIN * 0.025
+        toe_alone = sum(1 for r in toe_reps if r.complete and toe[r.bottom] >= FOOT_ONLY_MARGIN * TOE_MIN
                         and not any(a <= r.bottom <= e for a, e in raise_spans))
 
         _, roll, _, _ = roll_signals(pose, view)
