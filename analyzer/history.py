@@ -41,6 +41,7 @@ import json
 import math
 import os
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -306,7 +307,7 @@ def migrate(conn: sqlite3.Connection) -> int:
         raise HistoryError(f"schema version {have} was written by a newer kinetic (this one reads {SCHEMA_VERSION})")
     if have == SCHEMA_VERSION:
         return have
-    conn.execute("PRAGMA journal_mode = WAL")  # readers and one writer at once, across processes
+    _set_wal(conn)
     conn.execute("BEGIN IMMEDIATE")  # one migrator at a time; the others wait, then see it done
     try:
         have = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -324,6 +325,22 @@ def migrate(conn: sqlite3.Connection) -> int:
 def _reason(exc: BaseException) -> str:
     text = str(exc) or exc.__class__.__name__
     return text.splitlines()[0] if text else exc.__class__.__name__
+
+
+def _set_wal(conn: sqlite3.Connection) -> None:
+    """Switch to the WAL journal (readers and one writer at once, across processes). SQLite does
+    not wait on its busy timeout for this switch: when two processes create the file at once,
+    the loser's switch fails at once with "database is locked" (seen in CI), so it is retried
+    for up to :data:`BUSY_TIMEOUT_S`."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
