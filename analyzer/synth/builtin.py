@@ -52,6 +52,12 @@ BUILTIN: dict[str, dict] = {
         exercise="toe_lift", camera=dict(azimuth=70.0, height=0.7, distance=2.4),
         body=dict(age_years=30), look=dict(feet="barefoot"),
         reps=[{}, {}]),
+    "toe_walk": dict(
+        description="The Frankenstein walk: four slow steps across the picture with the toes lifted (the third "
+                    "step's toes drop to 5 deg), side view, landscape. movement.toes=0: the normal-toe control.",
+        exercise="toe_walk", camera=dict(azimuth=90.0, height=0.5, fill=0.55), size=[1280, 720],
+        body=dict(age_years=30), look=dict(feet="barefoot"),
+        reps=[{}, {}, dict(faults=dict(toe_drop=5.0)), {}]),
     "foot_spine": dict(
         description="Foot spine, seated with legs long: point, toes to the floor, reverse, flex.",
         exercise="foot_spine", camera=dict(azimuth=90.0, height=0.6, distance=2.4, target_height=0.4),

@@ -62,6 +62,13 @@ EXERCISES: dict[str, dict] = {
     "foot_spine": dict(
         posture="sit_long", stance=dict(toe_out=0.0),
         defaults=dict(point=40.0, curl=30.0, flex=15.0, phase_time=0.8, hold=0.3, rest=0.4)),
+    # The Frankenstein walk (analyzer.synth.gait): one rep = one step; toes = toe extension (deg)
+    # kept while walking (0: the normal-toe control), step_length m, swing/hold s, lift m (the
+    # swing foot's clearance), sway m (pelvis over the stance foot), first = the first foot.
+    "toe_walk": dict(
+        posture="stand", stance=dict(width=0.2, toe_out=5.0),
+        defaults=dict(toes=35.0, toes_start="flat", toe_rise=0.5, step_length=0.32, swing=0.8, hold=0.6,
+                      lift=0.05, sway=0.02, first="left", arm_abduction=12.0)),
 }
 
 SEATED = dict(knee_flexion=4.0, shank=0.0, trunk_lean=0.0, lumbar_flexion=12.0, arm_forward=-30.0,
@@ -99,6 +106,7 @@ class Timeline:
     reps: list[RepInfo]
     posture: str
     duration: float
+    walk: bool = False  # a gait (toe_walk): the reps are steps (analyzer.synth.gait)
 
     def sample(self, t: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray, list[str]]:
         """Pose values (name -> (T,)), rep index (T,) and phase name per time in ``t``."""
@@ -230,18 +238,22 @@ def build_timeline(exercise: str, reps: list[dict], movement: dict | None = None
         base["balance"] = 1.0
     base.update({k: float(v) for k, v in (movement or {}).items() if k in PoseParams.names() and k not in
                  ("knee_flexion", "shank", "arm_forward", "lumbar_flexion") and v is not None})
+    if exercise == "toe_walk":
+        base = gait.start_pose(base, defaults)
     b = _Builder(base, lead_in, "stand" if spec["posture"] == "stand" else "rest")
     b.front = front  # the forward foot of a split stance
     fn = globals()[f"_build_{exercise}"]
     for i, rep in enumerate(reps or [{}]):
         s, faults, root = _split(rep, defaults)
         fn(b, i, s, faults, root)
+    if exercise == "toe_walk":
+        gait.finish(b, defaults)
     b.hold(tail, "stand" if spec["posture"] == "stand" else "rest", -1)
     end = b.t
     if duration is not None and duration > end:
         b.hold(duration - end, "stand" if spec["posture"] == "stand" else "rest", -1)
     total = b.t if duration is None else float(duration)
-    return Timeline(b.keys, b.reps, spec["posture"], total)
+    return Timeline(b.keys, b.reps, spec["posture"], total, walk=exercise == "toe_walk")
 
 
 def _phase(rep: RepInfo, name, t0, t1):
@@ -468,6 +480,11 @@ def _build_foot_spine(b, i, s, faults, root):
     rep.faults = _fault_records(faults, {}, None)
     b.reps.append(rep)
     b.hold(s["rest"], b.idle, -1)
+
+
+from . import gait  # noqa: E402 - the walk's script uses this module's RepInfo
+
+_build_toe_walk = gait.build_step
 
 
 __all__ = ["EXERCISES", "FAULT_KEYS", "Timeline", "RepInfo", "build_timeline", "pose_at"]

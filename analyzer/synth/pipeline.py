@@ -14,7 +14,7 @@ from .camera import place_camera
 from .motion import EXERCISES, build_timeline, pose_at
 from .posing import Poser, Stance
 from .scenario import Scenario
-from .truth import (SCHEMA, face_vertices, forward_sign, frames_json, landmark_sources, landmarks33,
+from .truth import (SCHEMA, face_vertices, forward_sign, frames_json, gait_truth, landmark_sources, landmarks33,
                     metrics2d, metrics3d, write_truth)
 
 
@@ -121,6 +121,8 @@ def render_scenario(scenario: Scenario, outdir: str | Path, *, frames: int | Non
     cs = scenario.camera
     target = np.array([0.5 * (lo[0] + hi[0]), 0.5 * (lo[1] + hi[1]),
                        cs.target_height if cs.target_height is not None else 0.5 * (lo[2] + hi[2])])
+    if tl.walk:  # a walk: look at the middle of the path (the subject walks toward -Y)
+        target[1] -= 0.5 * max(k.pose.get("travel", 0.0) for k in tl.keys)
     fov = cs.fov if (cs.fov is not None or cs.focal is not None) else 50.0
     focal = cs.focal * (H / scenario.height) if cs.focal is not None else None
     distance = cs.distance
@@ -216,6 +218,10 @@ def render_scenario(scenario: Scenario, outdir: str | Path, *, frames: int | Non
         reps=reps,
         frames=frames_json(t, rep, phase, vals, L3, L2, a3, a2),
     )
+    if tl.walk:
+        from .gait import TOES_UP_DEG
+
+        doc["gait"] = gait_truth(t, reps, L3, a3, TOES_UP_DEG)
     timings["total_s"] = time.perf_counter() - t0
     doc["timings"] = {k: round(v, 3) for k, v in timings.items()}
     tpath = outdir / f"{sc.name}.truth.json"

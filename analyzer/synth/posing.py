@@ -81,6 +81,12 @@ class PoseParams:
     balance: float = 0.0          # 0..1: blend trunk_lean toward the lean that keeps the
                                   # shoulders over the feet for this knee flexion and shank
     trunk_extra: float = 0.0      # added to the (blended) trunk lean: the "excessive lean" fault
+    # Walking (analyzer.synth.gait); all 0 for the exercises done in place.
+    step_left: float = 0.0        # m the foot has moved forward of its stance spot
+    step_right: float = 0.0
+    lift_left: float = 0.0        # m the (swinging) foot is raised off the floor
+    lift_right: float = 0.0
+    travel: float = 0.0           # m the pelvis has moved forward (between the feet)
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -321,6 +327,9 @@ class Poser:
         if st.width is not None:
             target[0] = sg * st.width / 2.0
         target = target + st.forward_of(_side_name(s)) * FORWARD
+        step, up = getattr(p, f"step_{_side_name(s)}"), getattr(p, f"lift_{_side_name(s)}")
+        if step or up:  # walking: the foot where the gait has put it
+            target = target + step * FORWARD + up * UP
         T = Rigid(Rz, target - Rz @ A0)
         fwd = Rz @ fwd0
         lat = unit(sg * np.cross(UP, fwd))  # horizontal, pointing away from the midline
@@ -329,7 +338,7 @@ class Poser:
         lift = getattr(p, f"heel_lift_{_side_name(s)}")
         if lift:
             ball = T(r.ball(s))
-            ball[2] = 0.0
+            ball[2] = up
             T = T.then(Rigid.about(rot(np.cross(UP, fwd), lift), ball))
         # roll: about the long axis through the medial (pronation) or lateral (supination) border
         roll = getattr(p, f"foot_roll_{_side_name(s)}")
@@ -366,10 +375,12 @@ class Poser:
 
         kappa_target = p.knee_flexion
         kappa = kappa_target
+        # the legs whose foot is on the floor carry the knee flexion (a swinging leg bends more)
+        down = [s for s, _ in SIDES if not getattr(p, f"lift_{_side_name(s)}")] or [s for s, _ in SIDES]
         for _ in range(4):  # refine the nominal knee flexion so the solved legs hit the target
             P = self._pelvis(p, A, feet, kappa, Rpel)
             legs = self._legs(p, A, feet, P, Rpel)
-            got = float(np.mean([legs[s]["flexion"] for s, _ in SIDES]))
+            got = float(np.mean([legs[s]["flexion"] for s in down]))
             if abs(kappa_target - got) < 0.05:
                 break
             kappa += kappa_target - got
@@ -399,6 +410,10 @@ class Poser:
         hip_c = 0.5 * (hips[0] + hips[1])
         P = hip_c + self.root_from_hips
         P[0] = 0.5 * (A["L"][0] + A["R"][0]) + p.hip_shift
+        steps = (p.step_left, p.step_right, p.lift_left, p.lift_right, p.travel)
+        if any(steps):  # walking: the pelvis where the gait has it, at the height of the floor's feet
+            P[1] += 0.5 * (p.step_left + p.step_right) - p.travel
+            P[2] -= 0.5 * (p.lift_left + p.lift_right)
         # reachability: lower the pelvis until both legs reach their ankles
         for s, _ in SIDES:
             H = P + Rpel @ (r.h(f"upperleg01.{s}") - r.h("root"))

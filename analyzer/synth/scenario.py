@@ -4,7 +4,7 @@ A scenario file (all tables optional but ``exercise``)::
 
     name = "squat_valgus_front"
     base = "squat_good"          # optional: a built-in name or a TOML path to start from
-    exercise = "squat"           # squat | heel_raise | footwork | foot_roll | toe_lift | foot_spine
+    exercise = "squat"           # squat | heel_raise | footwork | foot_roll | toe_lift | foot_spine | toe_walk
     fps = 30
     size = [720, 1280]           # width, height in pixels
     duration = 6.0               # seconds; default: the script's length

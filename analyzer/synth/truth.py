@@ -231,3 +231,49 @@ def load_truth(path: str | Path) -> dict:
         doc[key] = {n: np.array([np.nan if f[key][n] is None else f[key][n] for f in fr], np.float64)
                     for n in names}
     return doc
+
+
+# ---------------------------------------------------------------- walking
+
+def gait_truth(t: np.ndarray, steps: list[dict], L3: np.ndarray, a3: dict[str, np.ndarray],
+               toes_up_deg: float) -> dict:
+    """The walk's truth (analyzer.synth.gait): per frame which foot is on the floor and each
+    foot's toe extension (deg) and toe-tip height above the floor (m); per step its foot, times
+    (lift-off, contact, end of the double-support hold, end of the foot's stance: its next
+    lift-off, or the end of the walk - the last step's hold - s) and, over the landing foot's stance, the least toe extension
+    and toe-tip height, and whether the toes stayed up (least extension >= ``toes_up_deg``).
+
+    steps: the rep records of the timeline (each with settings.foot, start_s, bottom_s, end_s).
+    """
+    idx = {n: i for i, n in enumerate(NAMES)}
+    T = len(t)
+    stance = {s: np.ones(T, bool) for s in ("left", "right")}
+    for r in steps:
+        stance[r["settings"]["foot"]] &= ~((t > r["start_s"]) & (t < r["bottom_s"]))
+    floor = {s: L3[:, idx[f"{s}_foot_index"], 2] for s in ("left", "right")}
+    out_steps = []
+    for k, r in enumerate(steps):
+        foot = r["settings"]["foot"]
+        nxt = [q["start_s"] for q in steps[k + 1:] if q["settings"]["foot"] == foot]
+        other = [q["start_s"] for q in steps[k + 1:] if q["settings"]["foot"] != foot]
+        end = nxt[0] if nxt else steps[-1]["end_s"]  # the walk ends with the last step's hold
+        w = (t >= r["bottom_s"]) & (t <= end)
+        ext = a3[f"{foot}_toe_extension"][w]
+        rec = dict(index=r["index"], foot=foot, liftoff_s=r["start_s"], contact_s=r["bottom_s"],
+                   hold_end_s=(other[0] if other else r["end_s"]), stance_end_s=round(end, 4),
+                   contact_time_s=round(end - r["bottom_s"], 4),
+                   rendered=bool(w.any()))
+        if w.any():
+            rec.update(toe_ext_min=round(float(ext.min()), 3), toe_ext_median=round(float(np.median(ext)), 3),
+                       toe_floor_min_m=round(float(floor[foot][w].min()), 5),
+                       toes_up=bool(ext.min() >= toes_up_deg))
+        out_steps.append(rec)
+    return dict(
+        note="stance: the foot is on the floor (not swinging); toe_extension: deg, toes up +; toe_floor: the "
+             "big-toe tip's height above the floor, m; a step's stance runs from its contact to the same foot's "
+             f"next lift-off; toes_up: least toe extension over that stance >= {toes_up_deg} deg",
+        toes_up_deg=toes_up_deg,
+        frames=dict(left_stance=stance["left"].astype(int).tolist(), right_stance=stance["right"].astype(int).tolist(),
+                    left_toe_extension=_r(a3["left_toe_extension"], 3), right_toe_extension=_r(a3["right_toe_extension"], 3),
+                    left_toe_floor=_r(floor["left"], 5), right_toe_floor=_r(floor["right"], 5)),
+        steps=out_steps)
