@@ -263,6 +263,10 @@ def generate(split: str = "dev", *, seed: int | None = None, n: int | None = Non
         from .feet_generate import draw_foot_scenario
 
         return [draw_foot_scenario(d, space, f"{split}_{seed}_{i:03d}", i) for i in range(n)]
+    if spec.get("kind") == "walk":
+        from .walk_generate import draw_walk_scenario
+
+        return [draw_walk_scenario(d, space, f"{split}_{seed}_{i:03d}") for i in range(n)]
     others = set(d.rng.choice(n, size=int(round(space["other"]["lunge"] * n)), replace=False).tolist()) if n else set()
     return [draw_scenario(d, space, f"{split}_{seed}_{i:03d}", i in others) for i in range(n)]
 
