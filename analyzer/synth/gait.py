@@ -10,8 +10,8 @@ feet together (a half stride); the walk ends where the last step lands.
 
 Toes: every step's landing foot keeps its toes extended ``toes`` degrees (0 = the normal-toe
 control: toes flat). A step's fault ``toe_drop = D`` lowers the landing foot's toes to ``D``
-degrees during its stance: reached at the end of the step's hold (or at the other foot's
-mid-swing with no hold) and back up when the other foot lands. ``toes_start``: ``"flat"``
+degrees for its stance: reached at the end of the step's hold (or at the other foot's mid-swing
+with no hold), kept until the foot lifts off again, and back up during its next swing. ``toes_start``: ``"flat"``
 (stand with the toes flat, lift them, walk, lower them at the end) or ``"up"`` (toes up from
 the first frame to the last).
 
@@ -83,9 +83,7 @@ def build_step(b, i: int, s: dict, faults: dict, root) -> None:
     mid[f"toe_ext_{y}"] = w["drop"][y] if w["drop"][y] is not None else w["nominal"][y]
     b.to(0.5 * float(s["swing"]), mid, "swing", i)
     land = dict(mid)
-    land.update({f"step_{x}": new_x, f"lift_{x}": 0.0, "travel": travel_new, "hip_shift": 0.0,
-                 f"toe_ext_{y}": w["nominal"][y]})
-    w["drop"][y] = None
+    land.update({f"step_{x}": new_x, f"lift_{x}": 0.0, "travel": travel_new, "hip_shift": 0.0})
     rep.peak = b.to(0.5 * float(s["swing"]), land, "contact", i)
     _phase(rep, "swing", t0, b.t)
     drop = faults.get("toe_drop")
