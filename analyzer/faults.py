@@ -44,6 +44,7 @@ LABELS = {
     "limited_point": "limited pointing of the foot",
     "limited_flex": "limited flexing of the ankle",
     "foot_spine_rushed": "point-and-flex rushed",
+    "toes_dropped": "toes dropped during the step",
 }
 
 CUES = {
@@ -77,6 +78,7 @@ CUES = {
     "limited_point": "point the feet further",
     "limited_flex": "pull the toes back further",
     "foot_spine_rushed": "slow down",
+    "toes_dropped": "keep all the toes up as you walk",
 }
 
 

@@ -146,6 +146,9 @@ KEY_METRICS: dict[str, tuple[KeyMetric, ...]] = {
         KeyMetric("hold_s", "hold with the toes up", ("hold_s",), "short_hold"),
         KeyMetric("heel_rise", "heel rise while lifting (of foot length)", ("heel_rise",), "heel_lift"),
     ),
+    "toe_walk": (
+        KeyMetric("toe_lift", "toes' lift while walking (of foot length)", ("toe_lift",), "toes_dropped"),
+    ),
     "foot_spine": (
         KeyMetric("point", "point range (the smaller foot)", _LR("point_deg"), "limited_point"),
         KeyMetric("flex", "flex range (the smaller foot)", _LR("flex_deg"), "limited_flex"),

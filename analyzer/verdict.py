@@ -47,7 +47,7 @@ FINDING_TEXT = {
     "lumbar_rounding": ("the lower back rounded at the bottom",) * 2,
     "lumbar_overarch": ("the lower back over-arched at the bottom",) * 2,
 }
-SUPPORTED = "squat, heel raise, Pilates footwork, foot roll, toe lift and foot spine"
+SUPPORTED = "squat, heel raise, Pilates footwork, foot roll, toe lift and foot spine (the Frankenstein walk: --exercise toe_walk)"
 # Checks of how a rep is done rather than of the chain: on their own they do not make a set
 # "judged" (an oblique view sees whether you stood up, not how your knees and ankles moved).
 SETUP_CODES = {"incomplete_lockout"}
@@ -256,10 +256,12 @@ NO_RULE = "no rule for it in this exercise"
 KEY_WORDS = {"toe_lift_low": "the toes' height", "heel_raise_low": "the heels' height",
              "footwork_order": "the order of the phases", "roll_in_small": "the roll in and out",
              "roll_out_small": "the roll in and out", "limited_point": "the point and flex of the ankle",
-             "limited_flex": "the point and flex of the ankle"}
+             "limited_flex": "the point and flex of the ankle", "toes_dropped": "whether the toes stayed up"}
 
 
 def _film_hint(view_label: str, exercise: str) -> str:
+    if exercise == "toe_walk":  # its toes are read from the side only (analyzer/exercises/toe_walk.py)
+        return "film the walk from the side, across the picture, feet large in it"
     if exercise != "squat":
         return "film the whole body, feet large in the picture"
     if view_label == "oblique":

@@ -24,6 +24,7 @@ _MODULES = {
     "foot_roll": ("foot_roll", "analyze_foot_roll"),
     "toe_lift": ("toe_lift", "analyze_toe_lift"),
     "foot_spine": ("foot_spine", "analyze_foot_spine"),
+    "toe_walk": ("toe_walk", "analyze_toe_walk"),
 }
 
 

@@ -85,6 +85,7 @@ FAULT_EXERCISES: dict[str, tuple[str, ...]] = {
     "limited_point": ("self_massage", "foot_spine"),
     "limited_flex": ("self_massage", "foot_spine", "standing_footwork"),
     "foot_spine_rushed": ("foot_spine",),
+    "toes_dropped": ("toe_extension",),
 }
 
 FAULT_WHY: dict[str, str] = {
@@ -111,6 +112,7 @@ FAULT_WHY: dict[str, str] = {
     "limited_point": "your feet did not point far",
     "limited_flex": "your ankles did not flex far",
     "foot_spine_rushed": "the point-and-flex round was rushed",
+    "toes_dropped": "your toes came down while you stood on that foot",
 }
 
 
@@ -480,6 +482,35 @@ LAYOUTS: dict[str, Layout] = {
         rules={"toe_lift_low": RuleValue("toe lift", (("toe_lift", None),)),
                "short_hold": RuleValue("hold", (("hold_s", None),)),
                "heel_lift": RuleValue("heel rise", (("heel_rise", None),))},
+        camera_note=_ONE_CAMERA,
+    ),
+    "toe_walk": Layout(
+        plots=(
+            Plot("toe_walk", "Toes while walking", "each foot's toes above flat (the big toe over the heel), % of "
+                 "foot length; read from the side, the near foot only", "%", _lines_lr("toe_lift", 100.0),
+                 (Limit("toes_dropped", label="up ≥"),), ("toes_dropped",),
+                 fallback=(Line("toe_lift", "toes", "main", 100.0),)),
+            Plot("feet", "Steps", "each foot's speed in the picture, foot lengths a second: a bump is a step", "",
+                 _lines_lr("foot_speed")),
+        ),
+        columns=(
+            Column("foot", "Foot", "", (("foot", None),), help="the foot that stepped", words=("left", "right")),
+            Column("toes", "Toes up", "foot", (("toe_lift", None),), ("toes_dropped",),
+                   help="the stepping foot's toes above flat while it stood on the floor (the lower quarter), % of "
+                        "foot length", name="the toes' lift"),
+            Column("step", "Step", "foot", (("step_length", None),), help="how far the foot moved, in foot lengths (x 100)"),
+            Column("stance", "On the floor", "s", (("stance_s", None),), help="seconds the foot then stood"),
+            Column("hold", "Pause", "s", (("hold_s", None),), help="seconds with both feet down before the next step"),
+        ),
+        phases={"descent": "stepping", "bottom": "foot down", "ascent": "standing on it"},
+        idle="standing",
+        key_moment="Foot down",
+        overlay=(Line("toe_lift", "toes", "main", 100.0),),
+        view_hints={**{v: f"filmed {w}: the toes rise toward or away from the camera; film the walk from the side"
+                       for v, w in (("front", "from the front"), ("rear", "from behind"))},
+                    "oblique": "filmed at an angle: the toes' height cannot be read; film the walk from the side, "
+                               "across the picture"},
+        rules={"toes_dropped": RuleValue("toes up", (("toe_lift", None),))},
         camera_note=_ONE_CAMERA,
     ),
 }

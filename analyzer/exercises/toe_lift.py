@@ -7,7 +7,7 @@ resting value, in foot lengths, averaged over the feet in view: relative to the 
 moving camera and the body's sway. MediaPipe reads the toe tip's rise short (0.05-0.06 foot
 lengths for the digital human's true 0.14 at 35 deg of toe extension), so the thresholds are in
 MediaPipe's own units, calibrated on renders. The "Frankenstein walk" (walking with the toes
-lifted) is not analysed. Pure numpy.
+lifted) is its own exercise (:mod:`.toe_walk`), measured with :func:`toe_above_heel`. Pure numpy.
 """
 from __future__ import annotations
 
@@ -25,6 +25,14 @@ from . import feet
 from .common import ExerciseAnalysis
 
 
+def toe_above_heel(xy: np.ndarray, side: str, unit: float) -> np.ndarray:
+    """(T,) the big-toe tip (MediaPipe foot_index) above the heel in the picture, in foot lengths
+    (``unit`` px each; up +). With the foot flat it is the foot's own shape (MediaPipe reads about
+    -0.03 for flat toes from the side) plus the toes' lift."""
+    p = CHAIN[side]
+    return (xy[:, p["heel"], 1] - xy[:, p["foot"], 1]) / unit
+
+
 def toe_signals(pose) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, float]:
     """(per-side toe lift and heel rise series, mean toe lift (T,), resting frames, px per foot)."""
     xy, t = pose.xy, pose.t
@@ -35,7 +43,7 @@ def toe_signals(pose) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, fl
         warnings.simplefilter("ignore", RuntimeWarning)  # a clip with no toe seen at all
         for side in SIDES:
             p = CHAIN[side]
-            raw[side] = (xy[:, p["heel"], 1] - xy[:, p["foot"], 1]) / unit  # toe above heel
+            raw[side] = toe_above_heel(xy, side, unit)
             # A first guess of the heels' rise, against their lowest level in the video, so that
             # a lift with the heels up does not pass for the resting level below.
             hy = xy[:, p["heel"], 1]
@@ -106,7 +114,8 @@ def analyze_toe_lift(track: PoseTrack, view: ViewEstimate, profile: Profile, *, 
             out.append(feet.measurement("heel_lift", None, m["heel_rise"], t, r, r.bottom))
         return out
 
-    notes = ["the 'Frankenstein walk' (walking with the toes lifted) is not analysed; only toe lifts standing"]
+    notes = ["toe lifts standing; the 'Frankenstein walk' (walking with the toes lifted) is analysed as its own "
+             "exercise: --exercise toe_walk"]
     if view.label in ("front", "rear"):
         notes.append(f"toe lifts are best filmed from the side; from the {view.label} the toes rise toward or away "
                      "from the camera and their height reads low")

@@ -90,7 +90,7 @@ def _warm() -> bool:
     """Import the analysis in the worker before the first rep needs it."""
     from ..assess import assess  # noqa: F401
     from ..exercises import detect, squat  # noqa: F401  (detect imports the foot exercises' signals)
-    from ..exercises import foot_roll, foot_spine, footwork, heel_raise, toe_lift  # noqa: F401
+    from ..exercises import foot_roll, foot_spine, footwork, heel_raise, toe_lift, toe_walk  # noqa: F401
 
     return True
 
