@@ -96,7 +96,7 @@ def analyze_toe_walk(track: PoseTrack, view: ViewEstimate, profile: Profile, *, 
     unit = feet.foot_unit(xy, every)
     st = profile.section("steps")
     swings, speeds = find_steps(xy, t, unit, on=float(st.get("on_speed", 1.0)), off=float(st.get("off_speed", 0.35)),
-                                min_step=float(st.get("min_step", 0.3)))
+                                min_step=float(st.get("min_step", 0.25)))
     T = len(t)
     done = [w for w in swings if w.complete]
     holds = [t[b.liftoff] - t[a.contact] for a, b in zip(done, done[1:]) if b.liftoff > a.contact]
