@@ -10,7 +10,7 @@ still with the toes down before the walk.
   the far foot's steps are counted, their toes "not judged" with why; from the front nothing of
   the toes is judged and the verdict says so (never a green "clean");
 * ``kinetic analyze`` writes the walk's own report and replay layout (no squat text);
-* live counts what analyze counts.
+* live counts what analyze counts, and the routine grades its walk from ``--walk-source``.
 """
 from __future__ import annotations
 
@@ -146,3 +146,29 @@ def test_live_counts_the_steps_analyze_counts(walks, tmp_path, model_path):
     assert res.summary["exercise"] == "toe_walk" and res.summary["live"]["rep_count"] == 4
     for lr, ar in zip(live, a.analysis.reps):
         assert lr["bottom_s"] == pytest.approx(ar.bottom_s, abs=0.6)
+
+
+def test_the_routine_grades_the_walk_from_walk_source(walks, tmp_path, model_path):
+    video, _, a, _ = walks["walk_up"]
+    env = dict(os.environ, PYTHONWARNINGS="ignore")
+    proc = subprocess.run([sys.executable, "-m", "analyzer.cli", "routine", "--source", "-", "-", "-", "-", "-",
+                           "--walk-source", str(video), "--short", "--no-window", "--no-replay", "--no-history",
+                           "--model", str(model_path), "-o", str(tmp_path)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=600, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    folder = next(tmp_path.glob("routine-*"))
+    s = json.loads((folder / "summary.json").read_text())
+    walk = s["steps"][2]["walk"]
+    assert walk["status"] == "done" and walk["analysed"] is True and walk["exercise"] == "toe_walk"
+    assert walk["reps"] == walk["live_reps"] == len(a.analysis.reps) == 4
+    assert walk["target"] == {"reps": 4, "unit": "steps"}
+    assert walk["grade"] == a.verdict.status and walk["headline"]
+    step = json.loads((folder / walk["folder"] / "summary.json").read_text())
+    assert step["exercise"] == "toe_walk" and len(step["reps"]) == 4
+    page = (folder / "report.html").read_text()
+    assert 'data-step="3b" data-status="done"' in page and f'{walk["folder"]}/report.html' in page
+    assert "not analysed yet" not in page
+    bad = subprocess.run([sys.executable, "-m", "analyzer.cli", "routine", "--walk-source", str(video), "--no-window"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120, env=env)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and "--walk-source" in bad.stderr

@@ -16,7 +16,7 @@ from pathlib import Path
 HELP = "the daily foot programme, live: the article's five exercises in order, counted and graded as you go"
 DESCRIPTION = (
     "Coach the five foot exercises in order: (1) self-massage of feet and calves (timed, 60 s a foot, not graded), "
-    "(2) supination/pronation, (3) toe extension and the Frankenstein walk (the walk is timed, not analysed yet), "
+    "(2) supination/pronation, (3) toe extension and the Frankenstein walk (steps counted, the toes judged per step), "
     "(4) foot spine, (5) standing footwork forward and reverse. Each step shows a card (what to do, the camera it "
     "needs, whether the feet are large enough in the picture), its target and the count and grade as they happen "
     "(live mode's own counting and analysis). Keys: n or space next step, s skip, p pause, q quit (what was done "
@@ -30,8 +30,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     src.add_argument("--source", nargs="+", metavar="VIDEO",
                      help="play videos as the camera, one per step in order (a folder: its videos by name; "
                           "'-' or a missing file skips that step)")
+    p.add_argument("--walk-source", metavar="VIDEO",
+                   help="with --source: the video of the Frankenstein walk, played after step 3's toe lifts (without it "
+                        "the walk is not played)")
     p.add_argument("--short", action="store_true",
-                   help="a short programme: 15 s of massage a foot, 3 reps a graded step (4 footwork rounds), 15 s of walk")
+                   help="a short programme: 15 s of massage a foot, 3 reps a graded step (4 footwork rounds), 4 walk steps")
     p.add_argument("--speak", action="store_true",
                    help="speak the count and cues (offline; needs pip install 'kinetic[speak]' and espeak-ng on Linux; "
                         "without them a one-line note and silence)")
@@ -73,7 +76,11 @@ def command(args, err=None) -> int:
         if len(sources) > len(STEPS):
             err(f"--source takes one video per step, at most {len(STEPS)} (got {len(sources)})")
             return 2
-    opts = RoutineOptions(camera=args.camera, sources=sources, outdir=args.outdir, short=args.short,
+    if args.walk_source is not None and sources is None:
+        err("--walk-source plays the walk's video with --source (the camera films the walk itself)")
+        return 2
+    opts = RoutineOptions(camera=args.camera, sources=sources, walk_source=args.walk_source, outdir=args.outdir,
+                          short=args.short,
                           window=not args.no_window, speak=args.speak, model=args.model, profile=args.profile,
                           user=user, history=not args.no_history, replay=not args.no_replay, mirror=args.mirror,
                           quiet=args.quiet)

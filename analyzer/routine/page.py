@@ -79,12 +79,14 @@ def render_page(folder: Path, summary: dict, earlier: list[dict]) -> str:
                     f'<td>{E(STEP_STATUS.get(r["status"], r["status"]))}</td><td>{E(_did(r))}</td>'
                     f'<td class="st-{cls}">{E(grade)}</td><td>{link}</td></tr>')
         w = r.get("walk")
-        if w:
-            did = f"{w['seconds']:.0f} s" if w["status"] == "done" else "—"
+        if w:  # the Frankenstein walk, after the toe lifts: graded like a step when it ran
+            grade, cls = _grade(w) if w.get("analysed") else ("not played" if w["status"] == "not_played" else "—", "na")
+            link = (f'<a href="{E(w["folder"])}/report.html">report</a>' if w.get("folder") else "")
+            note = " ".join(x for x in (w.get("note", ""), w.get("setup", "")) if x)
             rows.append(f'<tr data-step="{r["number"]}b" data-status="{E(w["status"])}"><td></td>'
-                        f'<td><b>{E(w["title"])}</b><br><span class="muted small">{E(w["note"])}</span></td>'
-                        f'<td>{E(STEP_STATUS.get(w["status"], w["status"]))}</td><td>{E(did)}</td>'
-                        f'<td class="st-na">not analysed yet</td><td></td></tr>')
+                        f'<td><b>{E(w["title"])}</b><br><span class="muted small">{E(note)}</span></td>'
+                        f'<td>{E(STEP_STATUS.get(w["status"], w["status"]))}</td><td>{E(_did(w))}</td>'
+                        f'<td class="st-{cls}">{E(grade)}</td><td>{link}</td></tr>')
     this = dict(started_at=summary["started_at"], reps=v["steps_done"], status=v["status"],
                 duration_s=summary["source"]["duration_s"], current=True)
     past = [dict(s) for s in earlier][-9:] + [this]
@@ -122,7 +124,8 @@ td.st-ok {{ color: var(--ok); }} td.st-bad {{ color: var(--bad); }} td.st-na {{ 
 <table class="steps"><thead><tr><th>#</th><th>exercise</th><th>status</th><th>done</th><th>grade</th><th></th></tr></thead>
 <tbody>{''.join(rows)}</tbody></table>
 <p class="muted small">Graded steps are analysed by the exercise's own analysis (as <code>kinetic analyze</code>); each links to its
-full report. The self-massage is timed, not graded; the Frankenstein walk is timed, not analysed yet.</p></section>
+full report. The self-massage is timed, not graded. The Frankenstein walk counts the steps and judges, per step, whether
+the toes stayed up (on the foot nearer the camera: film it from the side).</p></section>
 {hist}
 {trends}
 </main></body></html>

@@ -36,6 +36,7 @@ class RoutineError(Exception):
 class RoutineOptions:
     camera: int = 0
     sources: list[str] | None = None  # one video per step (None: the camera)
+    walk_source: str | None = None  # with sources: the Frankenstein walk's video (None: not played)
     outdir: Path = Path("kinetic-routine")
     short: bool = False
     window: bool = True
@@ -87,7 +88,7 @@ def run_routine(opts: RoutineOptions) -> RoutineResult:
     sources = list(opts.sources) if opts.sources is not None else None
     if sources is not None and len(sources) > len(STEPS):
         raise RoutineError(f"--source takes one video per step, at most {len(STEPS)} (got {len(sources)})")
-    for step in STEPS:
+    for step in (*STEPS, WALK):
         if step.graded:
             try:
                 load_checked_profile(opts.profile, step.exercise)
@@ -194,7 +195,8 @@ class _Run:
                 _note(f"step {step.number} ({step.title}) skipped: {missing}")
                 rec = self._record(step, "skipped", note=missing)
                 if step.id == "toe_extension":
-                    rec["walk"] = self._walk_record("skipped", 0.0, "skipped with the toe lifts")
+                    rec["walk"] = (self._walk("")[0] if self.opts.walk_source
+                                   else self._walk_record("skipped", "skipped with the toe lifts"))
                 records.append(rec)
                 continue
             _log(self.opts, f"routine: step {step.number}/{len(STEPS)}: {step.title}"
@@ -203,15 +205,7 @@ class _Run:
             try:
                 rec, ended = (self._graded(step, src) if step.graded else self._timed(step, src))
                 if step.id == "toe_extension":
-                    if ended in ("quit", "interrupted"):
-                        rec["walk"] = self._walk_record("not_reached", 0.0, "the routine was stopped before the walk")
-                    elif src is not None:
-                        rec["walk"] = self._walk_record(
-                            "not_played", 0.0, "With --source each step plays one video (the toe lifts' here); "
-                                               "the walk is timed with a camera.")
-                    else:
-                        walk, ended = self._timed(WALK, None)
-                        rec["walk"] = self._walk_record(walk["status"], walk["seconds"], walk.get("note", ""))
+                    rec["walk"], ended = self._walk(ended)
             except KeyboardInterrupt:  # (a live session saves itself when interrupted: this is before it ran)
                 rec, ended = self._record(step, "not_reached", note="interrupted before this step started"), "interrupted"
             records.append(rec)
@@ -246,10 +240,33 @@ class _Run:
         rec.update(kw)
         return rec
 
-    @staticmethod
-    def _walk_record(status: str, seconds: float, note: str) -> dict:
-        return dict(id=WALK.id, title=WALK.title, status=status, seconds=round(seconds, 1), analysed=False,
-                    grade="not analysed yet", note=" ".join(x for x in (WALK.note, note) if x))
+    def _walk_record(self, status: str, note: str) -> dict:
+        """The walk's record when it did not run: ``analysed`` false, with why."""
+        rec = self._record(WALK, status, note=note)
+        rec.update(analysed=False)
+        return rec
+
+    def _walk(self, ended: str) -> tuple[dict, str]:
+        """The Frankenstein walk after the toe lifts (which ended as ``ended``): a graded live
+        session of toe_walk from the camera, or from ``--walk-source`` with videos."""
+        if ended in ("quit", "interrupted"):
+            return self._walk_record("not_reached", "the routine was stopped before the walk"), ended
+        src = None
+        if self.sources is not None:
+            src = self.opts.walk_source
+            if not src:
+                return self._walk_record("not_played", "With --source the walk plays only from --walk-source VIDEO."), ended
+            if not Path(src).is_file():
+                _note(f"the Frankenstein walk skipped: video not found: {src}")
+                return self._walk_record("skipped", f"video not found: {src}"), ended
+        _log(self.opts, f"routine: step 3: {WALK.title}" + (f" ({Path(src).name})" if src else ""))
+        self.speaker.say(f"{WALK.title}.")
+        try:
+            rec, ended = self._graded(WALK, src)
+        except KeyboardInterrupt:
+            return self._walk_record("not_reached", "interrupted before the walk started"), "interrupted"
+        rec["analysed"] = rec["status"] == "done"
+        return rec, ended
 
     def _open_source(self, src: str | None):
         from ..live.sources import CameraSource, VideoFileSource
@@ -386,8 +403,7 @@ class _Run:
                         left = (part - (elapsed % part)) if step.halves else total - elapsed
                         sub = (f"left - {step.halves[half]}" if step.halves else f"left of {clock(total)}")
                         shown = compose(renderer.frame(last.rgb), step, progress=clock(left), progress_sub=sub,
-                                        setup=("", True), grade=("not graded: timed only" if step.id != WALK.id
-                                                                 else "not analysed yet: timed only", GREY),
+                                        setup=("", True), grade=("not graded: timed only", GREY),
                                         short=opts.short, paused=paused)
                         action = self.window.show(shown)
                     else:
@@ -408,8 +424,7 @@ class _Run:
             note = f"the video ended after {elapsed:.0f} s of {total:.0f} s"
         rec = self._record(step, "done", note=note, seconds=round(elapsed, 1), ended_by=ended,
                            source=Path(src).name if src else f"camera {opts.camera}")
-        _log(opts, f"routine: step {step.number} {step.title}: {elapsed:.0f} s of {total:.0f} s, not graded"
-                   if step.id != WALK.id else f"routine: {step.title}: {elapsed:.0f} s of {total:.0f} s, not analysed yet")
+        _log(opts, f"routine: step {step.number} {step.title}: {elapsed:.0f} s of {total:.0f} s, not graded")
         return rec, ended
 
     def _say_result(self, rec: dict) -> None:
@@ -424,6 +439,7 @@ def _summary(opts: RoutineOptions, sources, records: list[dict], started: dateti
     skipped = [r for r in records if r["status"] == "skipped"]
     seconds = sum(float(r.get("seconds") or 0) for r in records) + sum(
         float((r.get("walk") or {}).get("seconds") or 0) for r in records)
+    walks = [r["walk"] for r in records if (r.get("walk") or {}).get("analysed")]
     graded = [r for r in done if r["graded"]]
     faults = [r for r in graded if r.get("grade") == "faults"]
     status = "done" if len(done) == len(STEPS) else "partial"
@@ -436,6 +452,9 @@ def _summary(opts: RoutineOptions, sources, records: list[dict], started: dateti
     for r in graded:
         details.append(f"{r['title']}: {r['reps']} of {r['target']['reps']} {r['target']['unit']}, "
                        f"{(r.get('grade') or '?').replace('_', ' ')}")
+    for w in walks:
+        details.append(f"{w['title']}: {w['reps']} of {w['target']['reps']} {w['target']['unit']}, "
+                       f"{(w.get('grade') or '?').replace('_', ' ')}")
     mode = dict(camera=opts.camera) if sources is None else dict(videos=list(sources))
     return dict(schema=SCHEMA, kinetic_version=__version__, exercise="routine",
                 started_at=started.isoformat(timespec="seconds"),

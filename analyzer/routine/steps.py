@@ -2,8 +2,9 @@
 each with its card (what to do, the camera it needs), its target and how it is followed.
 
 Graded steps are run by live mode with the step's exercise (its counter and verdict are the
-exercise's own analysis, :mod:`analyzer.live.follow`); timed steps (the self-massage, the
-Frankenstein walk) are only timed: nothing is graded there, and the cards say so.
+exercise's own analysis, :mod:`analyzer.live.follow`), the Frankenstein walk too (exercise
+``toe_walk``: steps counted, the toes judged per step); the self-massage is only timed: nothing is
+graded there, and its card says so.
 """
 from __future__ import annotations
 
@@ -87,9 +88,12 @@ STEPS: tuple[Step, ...] = (
          16, 4, "rounds", note="Half of them forward (bend first), half reverse (heels up first)."),
 )
 
-# Part of step 3, after the toe lifts: timed, not analysed (the renderer cannot walk yet, so
-# there is no truth to grade it against).
-WALK = Step(3, "frankenstein_walk", "Frankenstein walk", None,
-            ("Keep the toes lifted, balls of the feet down.",
-             "Walk slowly across the room and back."),
-            None, 60, 15, "s", note="Not analysed yet: kinetic only times the walk.")
+# Part of step 3, after the toe lifts: a graded live session of the walk (exercise toe_walk). Filmed
+# from the side, the walk crossing the picture: only the foot nearer the camera has its toes
+# judged (the far one hides behind it), so the walk goes across and back (each foot near once).
+WALK = Step(3, "frankenstein_walk", "Frankenstein walk", "toe_walk",
+            ("Stand still a moment with the toes down, then lift all the toes, balls of the feet down.",
+             "Walk slowly across the picture and back, pausing on each step, toes up all the time."),
+            Camera(("side",), "from the side, the walk crossing the picture, at ankle height, 2.5-3 m away",
+                   "foot", FOOT_MIN),
+            12, 4, "steps", note="Steps are counted; the toes are judged on the foot nearer the camera.")
