@@ -5,6 +5,7 @@
     kinetic bench accuracy (--split NAME | --suite FILE) [--jobs N] [--out FILE]
     kinetic bench calibrate (--split dev | --suite FILE) [--jobs N] [--out FILE]
     kinetic bench accuracy --split feet_test [--out docs/accuracy_feet.md]   (the foot exercises)
+    kinetic bench accuracy --split walk_test [--out docs/accuracy_feet.md]   (the Frankenstein walk: its section)
 
 Scenarios come from a randomised split (``analyzer/bench/space.toml`` holds the world it is
 drawn from and each split's seed) or from a suite file. Renders and pose tracks are cached, so
@@ -38,7 +39,8 @@ def _source_args(p: argparse.ArgumentParser, default_split: str | None) -> None:
     src = p.add_mutually_exclusive_group()
     src.add_argument("--split", default=default_split,
                      help="a randomised split of analyzer/bench/space.toml: dev, test, ci; lumbar_dev, lumbar_test; "
-                          f"feet_dev, feet_test, feet_ci (the foot exercises) (default: {default_split})")
+                          f"feet_dev, feet_test, feet_ci (the foot exercises); walk_dev, walk_test, walk_ci (the Frankenstein "
+                          f"walk) (default: {default_split})")
     src.add_argument("--suite", type=Path, help="a suite TOML instead of a split (e.g. bench/suites/accuracy.toml)")
     p.add_argument("--size", type=_size, help="render size WxH (default: each scenario's own; 540x960 for a suite)")
     p.add_argument("--cache", type=Path, default=default_cache(), help="where renders and pose tracks are kept (default: %(default)s)")
@@ -132,7 +134,7 @@ def main(argv: list[str] | None = None, prog: str = "kinetic bench") -> int:
     from ..synth import SynthUnavailable
     from ..synth.scenario import ScenarioError
 
-    if args.what == "calibrate" and args.suite is None and _split_kind(args.split) == "feet":
+    if args.what == "calibrate" and args.suite is None and _split_kind(args.split) in ("feet", "walk"):
         print(f"{prog}: the foot bench has no calibration to fit; run `kinetic bench accuracy --split {args.split}`",
               file=sys.stderr)
         return 2
@@ -155,6 +157,10 @@ def main(argv: list[str] | None = None, prog: str = "kinetic bench") -> int:
             from .calibrate import run as calibrate
 
             calibrate(scenarios, label, args.cache, size, model, args.out, jobs=args.jobs, log=log)
+        elif args.suite is None and _split_kind(args.split) == "walk":
+            from .walk_bench import run as run_walk
+
+            run_walk(scenarios, label, args.cache, size, model, args.out, jobs=args.jobs, rerender=args.rerender, log=log)
         elif args.suite is None and _split_kind(args.split) == "feet":
             from .feet_bench import run as run_feet
 

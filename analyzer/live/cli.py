@@ -16,7 +16,7 @@ from pathlib import Path
 
 HELP = ("analyse a squat, heel raises or a foot exercise live from a camera (or a video played as one), "
         "with feedback as they happen")
-DESCRIPTION = ("Live analysis (--exercise: auto, squat, heel_raise, footwork, foot_roll, toe_lift, foot_spine): the camera picture with the skeleton, key angles, rep counter and view; "
+DESCRIPTION = ("Live analysis (--exercise: auto, squat, heel_raise, footwork, foot_roll, toe_lift, foot_spine; toe_walk, the Frankenstein walk, when named): the camera picture with the skeleton, key angles, rep counter and view; "
                "each rep's faults the moment it ends. Keys: q quit, p pause, b re-baseline, e switch exercise. "
                "On quit (or when the camera stops) the session is saved like `kinetic analyze` output "
                "(summary.json, frames.csv, landmarks.npz, replay.mp4) plus the raw recording.mp4, and added to your "
