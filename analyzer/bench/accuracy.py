@@ -56,6 +56,8 @@ def run(scenarios: list, label: str, cache: Path, size, model: Path, out: Path |
     print(text)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
+        if out.exists():
+            text = with_kept_sections(text, out.read_text())
         out.write_text(text)
         log(f"wrote {out}")
     return result
@@ -176,4 +178,36 @@ def markdown(label: str, model: Path, r: dict) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["run", "markdown", "expected_view"]
+# A "## " section of an accuracy page whose heading line is followed by this line is written by
+# hand (a re-measurement, a dev-vs-test comparison, what was tried and rejected): regenerating
+# the page keeps it, in its place before the case-by-case list.
+KEEP_MARK = "<!-- hand-written: kept when this page is regenerated -->"
+
+
+def with_kept_sections(new: str, old: str) -> str:
+    """``new`` (a freshly generated page) with the hand-written sections of ``old`` (those
+    marked with :data:`KEEP_MARK`) put back before its "What went wrong" list (or at the end);
+    a generated section of the same heading is replaced by the kept one."""
+    def sections(text: str) -> list[tuple[str, str]]:
+        out, head, body = [], "", []
+        for line in text.splitlines(keepends=True):
+            if line.startswith("## "):
+                out.append((head, "".join(body)))
+                head, body = line.strip(), [line]
+            else:
+                body.append(line)
+        out.append((head, "".join(body)))
+        return out
+
+    kept = [(h, b) for h, b in sections(old) if h and KEEP_MARK in b.split("\n", 2)[1]]
+    if not kept:
+        return new
+    heads = {h for h, _ in kept}
+    parts = [(h, b) for h, b in sections(new) if h not in heads]
+    at = next((i for i, (h, _) in enumerate(parts) if h.startswith("## What went wrong")), len(parts))
+    merged = parts[:at] + kept + parts[at:]
+    text = "".join(b if b.endswith("\n") else b + "\n" for _, b in merged)
+    return text.rstrip("\n") + "\n"
+
+
+__all__ = ["run", "markdown", "expected_view", "with_kept_sections", "KEEP_MARK"]
