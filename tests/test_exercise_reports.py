@@ -23,7 +23,7 @@ from analyzer.report import render_report
 from conftest import VIDEOS, need
 
 HEEL_RAISES = VIDEOS / "heel_raises_oblique.mp4"
-FOOT_EXERCISES = ("heel_raise", "foot_roll", "foot_spine", "footwork", "toe_lift")
+FOOT_EXERCISES = ("heel_raise", "foot_roll", "foot_spine", "footwork", "toe_lift", "toe_walk")
 SQUAT_WORDS = ("going down", "at the bottom", "coming up")
 
 

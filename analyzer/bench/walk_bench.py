@@ -119,7 +119,7 @@ def run(scenarios: list, label: str, cache: Path, size, model: Path, out: Path |
         frames += len(track)
         score_clip(s.name, expected_view(float(s.camera.azimuth)), truth, assess(track, exercise="toe_walk"),
                    assess(track), sc)
-    text = markdown(label, model, sc, failed, frames, time.perf_counter() - t0)
+    text = markdown(label, model, sc, failed, frames, time.perf_counter() - t0, out)
     print(text)
     if out is not None:
         write_section(out, text)
@@ -147,7 +147,8 @@ def _ratio(a: int, b: int) -> str:
     return f"{a / b:.2f} ({a} / {b})" if b else "—"
 
 
-def markdown(label: str, model: Path, sc: WalkScore, failed: list[str], frames: int, seconds: float) -> str:
+def markdown(label: str, model: Path, sc: WalkScore, failed: list[str], frames: int, seconds: float,
+             out: Path | None = None) -> str:
     judged = sum(sc.judged.values())
     nj = sum(sc.not_judged.values())
     views = sorted(set(sc.judged) | set(sc.not_judged))
@@ -156,7 +157,8 @@ def markdown(label: str, model: Path, sc: WalkScore, failed: list[str], frames: 
         "",
         f"**{label}** — kinetic {__version__}, model `{Path(model).name}`, {sc.clips} rendered clips, {frames} frames; "
         f"generated {_dt.date.today().isoformat()}. Made by `kinetic bench accuracy --split "
-        f"{label.split()[1] if label.startswith('split ') else '?'} --out docs/accuracy_feet.md`.",
+        f"{label.split()[1] if label.startswith('split ') else '?'}"
+        f"{f' --out {out}' if out is not None else ''}`.",
         "",
         "Each clip is a random anny body walking 4-6 slow steps (`[walk]` of `analyzer/bench/space.toml`, the renderer's "
         "gait: `analyzer/synth/gait.py`) with the toes lifted 28-40° - some steps' toes dropping to 0-12°, some holds "

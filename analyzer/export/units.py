@@ -70,6 +70,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "knee_bend": (DEG, "footwork knee bend above standing, from the legs' hip-ankle shortening in the picture (mean of both legs)"),
     "heel_hold": (NONE, "footwork: share of the heels' peak height still held when the legs were straight again (lift-first: when the bend is first reached)"),
     "activity": (NONE, "how much the feet move, 0..1 (the footwork sequence detector's signal)"),
+    "foot_speed": (NONE, "the foot's speed in the picture, in foot lengths per second (the walk: a bump per step)"),
 }
 
 SIDE_PREFIXES = ("left_", "right_")
