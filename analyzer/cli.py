@@ -280,8 +280,12 @@ def _report_line(summary: dict, outdir: str) -> str:
     extra = f" (+{partial} incomplete)" if partial else ""
     verdict = summary.get("verdict") or {}
     t = summary["timings"]
+    from .exercises.catalog import layout
+    from .verdict import counted
+
+    unit = layout(str(summary.get("exercise", ""))).unit  # rep, step
     exercise = str(summary.get("exercise", "")).replace("_", " ")
-    lines = [f"{Path(summary['source']['path']).name}: {exercise}, {reps} rep{'s' if reps != 1 else ''}{extra}, "
+    lines = [f"{Path(summary['source']['path']).name}: {exercise}, {counted(reps, unit)}{extra}, "
              f"{view['label']} view, {verdict.get('status', '?').replace('_', ' ')} -> {outdir}/  "
              f"[{summary['source']['frames']} frames: pose {t.get('pose_fps', 0):.0f} fps, "
              f"overall {t.get('pipeline_fps', 0):.0f} fps]"]
@@ -289,7 +293,7 @@ def _report_line(summary: dict, outdir: str) -> str:
         lines.append(f"  {verdict['headline']}")
     for row in verdict.get("reps", []):
         for text in row.get("findings", []):
-            lines.append(f"    rep {row['index']}: {text}")
+            lines.append(f"    {unit[0]} {row['index']}: {text}")
     for d in verdict.get("details", [])[1:] if verdict.get("status") == "faults" else verdict.get("details", []):
         if d.startswith(("Not judged", "Nothing", "pose unreliable", "Borderline")):
             lines.append(f"  {d}")

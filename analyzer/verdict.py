@@ -90,23 +90,37 @@ def fmt_value(value: float, unit: str, digits: int | None = None) -> str:
     return f"{value:.{2 if digits is None else digits}f}"
 
 
-def fmt_pair(value: float, threshold: float, unit: str, band: float = 0.0, status: str | None = None) -> tuple[str, str]:
-    """The value and the threshold in words, with as many digits as it takes for what is printed
-    to agree with the call: a value that differs from the limit never prints equal to it (no
-    "10.0° (limit 10.0°)" for 10.04), and a fault prints further from the limit than the error
-    band (no "0.2 s (needs ≥ 0.3 s, ±0.1 s)" for 0.1999)."""
+def fmt_numbers(value: float, threshold: float, unit: str, band: float = 0.0, status: str | None = None
+                ) -> tuple[str, str, str]:
+    """The value, the threshold and the error band in words, with as many digits as it takes for
+    what is printed to agree with the call: a value that differs from the limit never prints equal
+    to it (no "10.0° (limit 10.0°)" for 10.04), a fault prints further from the limit than the
+    error band and a borderline value no further (no "0.2 s (needs ≥ 0.3 s, ±0.1 s)" for 0.1999),
+    all three at the same precision, and none that is not 0 prints as 0 (no "±0 %" for a band
+    of 0.003 foot lengths, no "-0 %")."""
     base = {"deg": 1, "s": 1, "ratio": 2}.get(unit, 1)
     scale = 100.0 if unit in ("foot", "stance", "torso", "shoulder") else 1.0
+    texts = None
     for digits in range(base, base + 4):
-        a, b = fmt_value(value, unit, digits), fmt_value(threshold, unit, digits)
+        nd = digits - (1 if scale != 1 else 0)
+        texts = fmt_value(value, unit, digits), fmt_value(threshold, unit, digits), fmt_value(band, unit, digits)
+        nonzero = all(x == 0 or round(x * scale, nd) != 0 for x in (value, threshold, band))
         if value == threshold:
-            break
-        shown = round(value * scale, digits - (1 if scale != 1 else 0)) - round(threshold * scale, digits - (1 if scale != 1 else 0))
-        gap = round(band * scale, digits - (1 if scale != 1 else 0))
-        consistent = a != b and (status != "fault" or abs(shown) > gap) and (status != "borderline" or abs(shown) <= gap)
-        if consistent:
-            return a, b
-    return fmt_value(value, unit, base), fmt_value(threshold, unit, base)
+            if nonzero:
+                return texts
+            continue
+        shown = round(value * scale, nd) - round(threshold * scale, nd)
+        gap = round(band * scale, nd)
+        consistent = (texts[0] != texts[1] and (status != "fault" or abs(shown) > gap)
+                      and (status != "borderline" or abs(shown) <= gap))
+        if consistent and nonzero:
+            return texts
+    return texts
+
+
+def fmt_pair(value: float, threshold: float, unit: str, band: float = 0.0, status: str | None = None) -> tuple[str, str]:
+    """The value and the threshold in words, as :func:`fmt_numbers` prints them."""
+    return fmt_numbers(value, threshold, unit, band, status)[:2]
 
 
 def limit_words(rule: Rule, threshold_text: str) -> str:
@@ -117,9 +131,10 @@ def limit_words(rule: Rule, threshold_text: str) -> str:
     return f"limit {threshold_text}"
 
 
-def judge(m: Measurement, rule: Rule, rep: int, view: str) -> Fault | None:
+def judge(m: Measurement, rule: Rule, rep: int, view: str, unit: str = "rep") -> Fault | None:
     """A :class:`Fault` (severity moderate/severe) or a borderline one (severity
-    ``borderline``) for a measurement; None if it is within limits or not finite."""
+    ``borderline``) for a measurement; None if it is within limits or not finite. ``unit``: what
+    one repetition is called (rep, step)."""
     if not math.isfinite(m.value):
         return None
     status = classify(m.value, rule)
@@ -127,12 +142,13 @@ def judge(m: Measurement, rule: Rule, rep: int, view: str) -> Fault | None:
         return None
     side = f"{m.side} " if m.side else ""
     negative = rule.direction == "below" and rule.threshold < 0
-    shown, thr = fmt_pair(abs(m.value) if negative else m.value, abs(rule.threshold) if negative else rule.threshold,
-                          rule.unit, rule.error_band, status)
-    band = f", ±{fmt_value(rule.error_band, rule.unit)}" if rule.error_band else ""
+    shown, thr, band_text = fmt_numbers(abs(m.value) if negative else m.value,
+                                        abs(rule.threshold) if negative else rule.threshold, rule.unit,
+                                        rule.error_band, status)
+    band = f", ±{band_text}" if rule.error_band else ""
     word = "borderline: " if status == "borderline" else ""
     conf = "" if m.confidence is None else f", estimate from the outline, confidence {m.confidence:.1f}"
-    message = (f"Rep {rep}: {word}{side}{LABELS.get(m.code, m.code)} — {shown} "
+    message = (f"{_cap(unit)} {rep}: {word}{side}{LABELS.get(m.code, m.code)} — {shown} "
                f"({limit_words(rule, thr)}{band}, {view} view{conf})")
     return Fault(code=m.code, side=m.side, rep=rep, start_s=m.start_s, end_s=m.end_s, onset_s=m.onset_s,
                  value=float(m.value), threshold=rule.threshold, unit=rule.unit, error_band=rule.error_band,
@@ -140,14 +156,15 @@ def judge(m: Measurement, rule: Rule, rep: int, view: str) -> Fault | None:
                  link=rule.link, message=message, confidence=m.confidence)
 
 
-def judge_rep(measurements: list[Measurement], profile: Profile, rep: int, view: str) -> tuple[list[Fault], list[Fault]]:
+def judge_rep(measurements: list[Measurement], profile: Profile, rep: int, view: str,
+              unit: str = "rep") -> tuple[list[Fault], list[Fault]]:
     """(faults, borderline findings) of one rep's measurements."""
     faults, borderline = [], []
     for m in measurements:
         rule = profile.rules.get(m.code)
         if rule is None:
             continue
-        f = judge(m, rule, rep, view)
+        f = judge(m, rule, rep, view, unit)
         if f is not None:
             (borderline if f.severity == "borderline" else faults).append(f)
     return faults, borderline
@@ -204,29 +221,38 @@ def finding_text(code: str, sides: set) -> str:
     return both
 
 
-def rep_phrase(indices: list[int], total: int) -> str:
+def rep_phrase(indices: list[int], total: int, unit: tuple[str, str] = ("rep", "reps")) -> str:
+    """'In rep 2', 'In reps 1 and 3', 'In all 4 reps' (``unit``: the exercise's word for one
+    repetition and for several, :attr:`analyzer.exercises.catalog.Layout.unit`)."""
+    one, many = unit
     if total == 1:
-        return "In your rep"
+        return f"In your {one}"
     if len(indices) == total:
-        return "In both reps" if total == 2 else f"In all {total} reps"
+        return f"In both {many}" if total == 2 else f"In all {total} {many}"
     if len(indices) == 1:
-        return f"In rep {indices[0]}"
-    return f"In reps {_join([str(i) for i in indices])}"
+        return f"In {one} {indices[0]}"
+    return f"In {many} {_join([str(i) for i in indices])}"
 
 
-def number_sentence(f: Fault, rules: dict[str, Rule]) -> str:
-    """'Left knee caved in: 14.2° in rep 2 (limit 10.0°, measured to ±4.0°).'"""
+def counted(n: int, unit: tuple[str, str] = ("rep", "reps")) -> str:
+    """'1 rep', '3 reps', '1 step', '4 steps'."""
+    return f"{n} {unit[0] if n == 1 else unit[1]}"
+
+
+def number_sentence(f: Fault, rules: dict[str, Rule], unit: str = "rep") -> str:
+    """'Left knee caved in: 14.2° in rep 2 (limit 10.0°, measured to ±4.0°).' (``unit``: what one
+    repetition of the exercise is called: rep, step)"""
     rule = rules.get(f.code)
     value = abs(f.value) if f.code in ("knee_varus", "hip_shift", "pelvic_drop", "foot_roll", "knee_tracking") else f.value
     threshold = abs(f.threshold) if f.code == "knee_varus" else f.threshold
-    shown, thr = fmt_pair(value, threshold, f.unit, f.error_band, "borderline" if f.severity == "borderline" else "fault")
+    shown, thr, band_text = fmt_numbers(value, threshold, f.unit, f.error_band,
+                                        "borderline" if f.severity == "borderline" else "fault")
     what = finding_text(f.code, {f.side})
     limit = limit_words(rule, thr) if rule is not None else f"threshold {thr}"
-    band = f", measured to ±{fmt_value(f.error_band, f.unit)}" if f.error_band else ""
+    band = f", measured to ±{band_text}" if f.error_band else ""
     if f.confidence is not None:  # an estimate, not a measurement: say so, and how sure
-        band = (f", estimated from the back's outline to ±{fmt_value(f.error_band, f.unit)}, "
-                f"confidence {f.confidence:.1f}")
-    return f"{_cap(what)}: {shown} in rep {f.rep} ({limit}{band})."
+        band = f", estimated from the back's outline to ±{band_text}, confidence {f.confidence:.1f}"
+    return f"{_cap(what)}: {shown} in {unit} {f.rep} ({limit}{band})."
 
 
 def _not_judged_links(analysis, rules: dict[str, Rule]) -> tuple[list[str], list[dict]]:
@@ -293,13 +319,17 @@ def decide(exercise: str, analysis, view, quality, profile: Profile, *, why_unkn
                        f"This does not look like an exercise kinetic analyses{what}.",
                        [f"kinetic analyses the {SUPPORTED}; film one of them, or choose it with --exercise."],
                        unreliable=spans)
+    from .exercises.catalog import layout
+
     name = exercise.replace("_", " ")
+    unit = layout(exercise).unit  # what one repetition is called: ("rep", "reps"), ("step", "steps")
     reps = analysis.reps
     judged, not_judged = _not_judged_links(analysis, profile.rules)
-    rep_rows = [_rep_row(r, profile.rules) for r in reps]
+    rep_rows = [_rep_row(r, profile.rules, unit[0]) for r in reps]
     if not reps:
         notes = [_cap(n) + "." for n in analysis.notes if n and not n.startswith("no complete")]
-        return Verdict("not_judged", f"No complete {name} repetition was found in this video.",
+        one = "repetition" if unit[0] == "rep" else unit[0]
+        return Verdict("not_judged", f"No complete {name} {one} was found in this video.",
                        notes or ["Stand still for a moment, then start; keep your whole body in the picture."],
                        judged, not_judged, rep_rows, unreliable=spans)
     faults = analysis.faults
@@ -314,7 +344,7 @@ def decide(exercise: str, analysis, view, quality, profile: Profile, *, why_unkn
         lead = ("Nothing could be judged from this angle" if about_view
                 else f"Nothing could be judged ({reason})" if reason else "Nothing could be judged")
         return Verdict("not_judged", f"{lead}: {hint}.",
-                       [f"{len(reps)} rep{'s' if len(reps) != 1 else ''} counted; no link of the chain could be "
+                       [f"{counted(len(reps), unit)} counted; no link of the chain could be "
                         "measured reliably, so no verdict is given."] + spans,
                        judged, not_judged, rep_rows, unreliable=spans)
     key = [c for c, rule in profile.rules.items() if rule.options.get("key")]
@@ -324,14 +354,12 @@ def decide(exercise: str, analysis, view, quality, profile: Profile, *, why_unkn
         whys = Counter(nj["why"] for r in reps for nj in r.not_judged if nj["code"] in key)
         reason = whys.most_common(1)[0][0] if whys else f"not measurable from a {view.label} view"
         what = _join(list(dict.fromkeys(KEY_WORDS.get(c, c.replace("_", " ")) for c in key)))
-        from .exercises.catalog import layout
-
         view_hint = (layout(exercise).view_hints or {}).get(view.label)
         about_view = "view" in reason or reason.startswith("needs ")
         headline = (f"{_cap(what)} could not be judged: {view_hint.replace(':', ',', 1)}." if view_hint and about_view
                     else f"{_cap(what)} could not be judged ({reason}): {hint}.")
         return Verdict("not_judged", headline,
-                       [f"{len(reps)} rep{'s' if len(reps) != 1 else ''} counted; without {what} no verdict is given."]
+                       [f"{counted(len(reps), unit)} counted; without {what} no verdict is given."]
                        + spans, judged, not_judged, rep_rows, unreliable=spans)
     causes = [dict(rep=r.index, link=r.root_cause.link, code=r.root_cause.code, side=r.root_cause.side)
               for r in reps if r.root_cause is not None and r.root_cause.link in judged]
@@ -339,15 +367,14 @@ def decide(exercise: str, analysis, view, quality, profile: Profile, *, why_unkn
     missing = [f"{LINK_WORDS[n['link']]} ({n['why']})" for n in not_judged if n["why"] != NO_RULE]
     if not faults:
         n = len(reps)
-        title = (f"Clean set: {n} rep{'s' if n != 1 else ''}, and nothing went past its limit in what was measured "
+        title = (f"Clean set: {counted(n, unit)}, and nothing went past its limit in what was measured "
                  f"({_join([LINK_WORDS[lk] for lk in judged])}).")
         details = []
         border = [f for r in reps for f in r.borderline]
         if border:
             codes = sorted({f.code for f in border})
             details.append("Borderline, within the measurement's error (not called a fault): "
-                           + "; ".join(f"{LABELS.get(c, c)} (rep{'s' if len({f.rep for f in border if f.code == c}) > 1 else ''} "
-                                       f"{', '.join(str(i) for i in sorted({f.rep for f in border if f.code == c}))})"
+                           + "; ".join(f"{LABELS.get(c, c)} ({_in(sorted({f.rep for f in border if f.code == c}), unit)})"
                                        for c in codes) + ".")
         if missing:
             details.append(f"Not judged: {_join(missing)}; {hint}.")
@@ -364,9 +391,9 @@ def decide(exercise: str, analysis, view, quality, profile: Profile, *, why_unkn
     top = max(list(roots) or [f.code for f in faults], key=key)
     top_faults = [f for f in faults if f.code == top]
     in_reps = sorted({f.rep for f in top_faults})
-    title = f"{rep_phrase(in_reps, len(reps))}, {finding_text(top, {f.side for f in top_faults})}."
+    title = f"{rep_phrase(in_reps, len(reps), unit)}, {finding_text(top, {f.side for f in top_faults})}."
     worst = max(top_faults, key=lambda f: (f.severity == "severe", abs(f.value - f.threshold)))
-    details = [number_sentence(worst, rules)]
+    details = [number_sentence(worst, rules, unit[0])]
     if roots.get(top):
         link = rules[top].link
         later = sorted({f.link for f in faults if f.rep in in_reps and f.link != link and f.link in judged},
@@ -381,7 +408,7 @@ def decide(exercise: str, analysis, view, quality, profile: Profile, *, why_unkn
         for c in others:
             fs = [f for f in faults if f.code == c]
             rs = sorted({f.rep for f in fs})
-            parts.append(f"{finding_text(c, {f.side for f in fs})} (rep{'s' if len(rs) > 1 else ''} {', '.join(map(str, rs))})")
+            parts.append(f"{finding_text(c, {f.side for f in fs})} ({_in(rs, unit)})")
         details.append("Also: " + "; ".join(parts) + ".")
     if not judged:
         details.append(f"Nothing else could be judged from this angle: {hint}.")
@@ -390,10 +417,15 @@ def decide(exercise: str, analysis, view, quality, profile: Profile, *, why_unkn
     return Verdict("faults", title, details + spans, judged, not_judged, rep_rows, causes, spans)
 
 
-def _rep_row(r, rules: dict[str, Rule]) -> dict:
+def _in(indices: list[int], unit: tuple[str, str]) -> str:
+    """'rep 2', 'reps 1, 3', 'steps 2, 4'."""
+    return f"{unit[0] if len(indices) == 1 else unit[1]} {', '.join(map(str, indices))}"
+
+
+def _rep_row(r, rules: dict[str, Rule], unit: str = "rep") -> dict:
     """One rep's findings in words (faults first, then borderline), for terminal and report."""
-    findings = [number_sentence(f, rules) for f in r.faults]
-    findings += ["Borderline — " + number_sentence(f, rules)[0].lower() + number_sentence(f, rules)[1:]
+    findings = [number_sentence(f, rules, unit) for f in r.faults]
+    findings += ["Borderline — " + number_sentence(f, rules, unit)[0].lower() + number_sentence(f, rules, unit)[1:]
                  for f in r.borderline]
     chain = [c for c in r.judged_codes if c not in SETUP_CODES]
     status = "faults" if r.faults else ("clean" if chain else "not_judged")

@@ -94,6 +94,76 @@ def test_rounding_never_contradicts_the_limit():
     assert rule.threshold < 0  # varus is a limit on the magnitude, not a "needs at least"
 
 
+def test_a_band_or_value_never_prints_as_zero_and_stays_consistent():
+    from analyzer.verdict import fmt_numbers
+
+    # a 0.003 foot-length band printed "±0 %" before; a value of 0.001 "0 %" against a limit of 3 %
+    v, t, b = fmt_numbers(0.001, 0.024, "foot", 0.003, "fault")
+    assert b != "0 % of foot length" and v != "0 % of foot length" and b.startswith("0.3 %")
+    assert fmt_numbers(-0.002, 0.033, "foot", 0.074, "borderline")[0] == "-0.2 % of foot length"  # no "-0 %"
+    assert fmt_numbers(0.0, 0.033, "foot", 0.074, "borderline")[0] == "0 % of foot length"  # a true 0 stays 0
+    # all three at one precision, never contradicting the call: 3.9 % below 3.3 % is within ±7.4 %
+    v, t, b = fmt_numbers(-0.039, 0.033, "foot", 0.0744, "borderline")
+    shown = [float(x.split(" %")[0]) for x in (v, t, b)]
+    assert abs(shown[0] - shown[1]) <= shown[2], (v, t, b)
+    v, t, b = fmt_numbers(-0.042, 0.033, "foot", 0.0744, "fault")
+    shown = [float(x.split(" %")[0]) for x in (v, t, b)]
+    assert abs(shown[0] - shown[1]) > shown[2], (v, t, b)
+    # what the squat printed before is unchanged
+    assert fmt_numbers(22.0, 10.0, "deg", 8.7, "fault") == ("22.0°", "10.0°", "8.7°")
+
+
+def _walk_verdict(values: list[float]):
+    """The verdict on a walk whose steps' toes read ``values`` (foot lengths)."""
+    from analyzer.exercises.common import judge_into
+
+    prof = load_profile(None, "toe_walk")
+    reps = []
+    for i, x in enumerate(values, 1):
+        r = RepResult(i, 0, 5, 9, 0.0, 0.5, 0.9, True, "side", {})
+        judge_into(r, [Measurement("toes_dropped", "left", x, 0.5, 0.0, 0.9)], prof, "side", unit="step")
+        reps.append(r)
+    faults = [f for r in reps for f in r.faults]
+    a = ExerciseAnalysis("toe_walk", reps, [], faults, {}, np.zeros(10), "", None, {}, [], [],
+                         borderline=[f for r in reps for f in r.borderline])
+    quality = PoseQuality({}, {}, np.arange(10) / 30.0)
+    quality.spans = lambda **kw: []
+    return decide("toe_walk", a, _view("side"), quality, prof)
+
+
+def test_the_walk_speaks_of_steps():
+    rule = load_profile(None, "toe_walk").rules["toes_dropped"]
+    low = rule.threshold - rule.error_band - 0.02  # a fault
+    mid = rule.threshold - 0.5 * rule.error_band  # borderline
+    up = rule.threshold + 0.05
+    v = _walk_verdict([up, low, up, mid])
+    text = " ".join([v.headline, *v.details, *(f for r in v.reps for f in r["findings"])])
+    assert v.headline.startswith("In step 2,"), v.headline
+    assert "in step 2 (" in text and "in step 4 (" in text and "rep" not in text.lower(), text
+    assert "±0 %" not in text and "±7 % of foot length" in text
+    v = _walk_verdict([low, low])
+    assert v.headline.startswith("In both steps,")
+    v = _walk_verdict([low, low, low])
+    assert v.headline.startswith("In all 3 steps,")
+    v = _walk_verdict([up, mid, mid])
+    assert v.status == "clean" and v.headline.startswith("Clean set: 3 steps,")
+    assert any("(steps 2, 3)" in d for d in v.details)
+    assert _walk_verdict([up]).headline.startswith("Clean set: 1 step,")
+    assert _walk_verdict([low]).headline.startswith("In your step,")
+    # the terminal: the same words
+    from analyzer.cli import _report_line
+
+    v = _walk_verdict([up, low])
+    summary = dict(source=dict(path="walk.mp4", frames=10), exercise="toe_walk", reps=[{}, {}], view=dict(label="side"),
+                   verdict=v.as_dict(), timings={})
+    out = _report_line(summary, "out")
+    assert "toe walk, 2 steps," in out and "    step 2: Toes dropped" in out and "rep" not in out
+    squat = dict(summary, exercise="squat", reps=[{}], verdict=_decide([_rep(1, [Measurement(
+        "knee_valgus", "right", 25.0, 0.2, 0.2, 0.6)])]).as_dict())
+    out = _report_line(squat, "out")
+    assert "squat, 1 rep," in out and "    rep 1: The right knee caved in" in out
+
+
 def test_finding_words():
     assert finding_text("knee_valgus", {"left"}) == "the left knee caved in"
     assert finding_text("knee_valgus", {"left", "right"}) == "both knees caved in"

@@ -226,7 +226,8 @@ class Layout:
     overlay: series whose value the replay prints beside the body (left_/right_ at that ankle,
     others at the hips). view_hints: per view what it cannot see for this exercise (None: the
     view's own squat-oriented sentence). camera_note: the closing remark on one camera.
-    always: columns shown even when no rep has a value.
+    always: columns shown even when no rep has a value. unit: what one repetition and several are
+    called in the verdict's words and the terminal ("rep 2", "4 steps").
     """
 
     plots: tuple[Plot, ...]
@@ -242,6 +243,7 @@ class Layout:
     always: tuple[str, ...] = ()
     plots_title: str = "Angles over time"
     rules: dict[str, RuleValue] | None = None  # the chain's reading of each rule (None: the squat's)
+    unit: tuple[str, str] = ("rep", "reps")
 
 
 def _lr(name: str) -> tuple[tuple[str, str], tuple[str, str]]:
@@ -512,6 +514,7 @@ LAYOUTS: dict[str, Layout] = {
                                "across the picture"},
         rules={"toes_dropped": RuleValue("toes up", (("toe_lift", None),))},
         camera_note=_ONE_CAMERA,
+        unit=("step", "steps"),
     ),
 }
 

@@ -117,10 +117,12 @@ def clean_pose(track: PoseTrack, *, cutoff_hz: float = 6.0, max_gap: int = 10, m
     return CleanPose(xy=xy, world=world, t=track.t, fs=fs)
 
 
-def judge_into(res: RepResult, measurements: list, profile, view: str, not_judged: list[dict] | None = None) -> None:
+def judge_into(res: RepResult, measurements: list, profile, view: str, not_judged: list[dict] | None = None,
+               unit: str = "rep") -> None:
     """Judge a rep's measurements into ``res`` (faults, borderline, root cause, judged links,
     not-judged rules with why). Rules of the profile that got no measurement and are not in
-    ``not_judged`` are listed as "not measurable from this view"."""
+    ``not_judged`` are listed as "not measurable from this view". ``unit``: what one repetition
+    is called in the findings' words (rep, step)."""
     from ..faults import root_cause
     from ..verdict import judge_rep
 
@@ -131,7 +133,7 @@ def judge_into(res: RepResult, measurements: list, profile, view: str, not_judge
     not_judged = list(not_judged or []) + [dict(code=m.code, side=m.side, why=str(rules[m.code].options.get("why", "not judged")))
                                            for m in measurements if m.code in off]
     measurements = [m for m in measurements if m.code not in off]
-    res.faults, res.borderline = judge_rep(measurements, profile, res.index, view)
+    res.faults, res.borderline = judge_rep(measurements, profile, res.index, view, unit)
     res.root_cause = root_cause(res.faults)
     res.judged_links = sorted({rules[m.code].link for m in measurements if m.code in rules}, key=_link_order)
     res.judged_codes = sorted({m.code for m in measurements if m.code in rules})

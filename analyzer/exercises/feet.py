@@ -22,7 +22,7 @@ from ..reps import Rep, RepParams, find_reps
 from ..skeleton import CHAIN, L_HIP, R_HIP, SIDES
 from ..track import PoseTrack
 from ..view import ViewEstimate
-from .catalog import FEET_TOO_SMALL
+from .catalog import FEET_TOO_SMALL, layout
 from .common import (
     CleanPose,
     ExerciseAnalysis,
@@ -330,6 +330,7 @@ def assemble(exercise: str, found: list[Rep], pose: CleanPose, view: ViewEstimat
     partial: list[RepResult] = []
     all_faults: list[Fault] = []
     borderline: list[Fault] = []
+    unit = layout(exercise).unit[0]  # what one repetition is called in the findings (rep, step)
     small, size, need = too_small(pose.xy, profile)
     if np.isfinite(size):
         baselines["foot_size_px"] = size
@@ -348,11 +349,12 @@ def assemble(exercise: str, found: list[Rep], pose: CleanPose, view: ViewEstimat
             partial.append(res)
             continue
         if small:  # counted, not graded: every rule of the rep is "not judged", with why
-            judge_into(res, [], profile, v, [dict(code=c, side=None, why=FEET_TOO_SMALL) for c in profile.rules])
+            judge_into(res, [], profile, v, [dict(code=c, side=None, why=FEET_TOO_SMALL) for c in profile.rules],
+                       unit=unit)
         else:
             got = measure(r, m, v)  # measurements, or (measurements, [{code, side, why}] not judged)
             measured, unjudged = got if isinstance(got, tuple) else (got, [])
-            judge_into(res, measured, profile, v, unjudged)
+            judge_into(res, measured, profile, v, unjudged, unit=unit)
         all_faults.extend(res.faults)
         borderline.extend(res.borderline)
         reps.append(res)
