@@ -88,3 +88,36 @@ def test_the_band_is_the_leave_one_clip_out_p90_of_the_calibrated_error():
     assert fit["a"] == pytest.approx(-0.03, abs=0.01) and fit["b"] == pytest.approx(0.003, abs=0.0005)
     assert fit["n"] == 32 and fit["clips"] == 8 and len(fit["loco"]) == 32
     assert 0.01 < np.percentile(fit["loco"], 90) < 0.03
+
+
+def test_the_foot_bench_keeps_the_walks_section_and_either_bench_reruns_in_either_order():
+    """docs/accuracy_feet*.md holds the foot bench's page and the walk bench's section: the foot
+    bench rewrites its page keeping the walk's section (and hand-written ones), the walk bench
+    replaces only its section - in any order, each appears once."""
+    from analyzer.bench.accuracy import KEEP_MARK
+    from analyzer.bench.feet_bench import kept
+    from analyzer.bench.walk_bench import section_in, with_section
+
+    def feet(n):
+        return (f"# Accuracy of the foot exercises on the digital-human bench\n\nrun {n}\n\n## Counts and the exercise\n\n"
+                f"counts {n}\n\n## What went wrong, case by case\n\n- miss {n}\n\nBench time: {n} s.\n")
+
+    def walk(n):
+        return f"{SECTION} (`toe_walk`)\n\nwalk run {n}\n\n| a | b |\n|---|---|\n\nMisses and false alarms:\n\n- w{n}\n"
+
+    page = with_section(feet(1), walk(1))
+    assert page.startswith(feet(1)) and page.endswith(walk(1)) and section_in(page) == walk(1)
+    page = kept(feet(2), page)  # the foot bench again: its page replaced, the walk's section kept
+    assert "run 1" not in page.replace("walk run 1", "") and "counts 2" in page and section_in(page) == walk(1)
+    page = with_section(page, walk(2))  # the walk bench again: only its section replaced
+    assert "counts 2" in page and "walk run 1" not in page and page.count(SECTION) == 1 and page.endswith(walk(2))
+    page = kept(feet(3), kept(feet(3), page))
+    assert page == with_section(feet(3), walk(2))
+    # a section after the walk's (a hand-written one) survives the walk bench
+    hand = f"## Dev against test\n{KEEP_MARK}\n\nby hand\n"
+    page = with_section(feet(4), walk(4)) + "\n" + hand
+    page = with_section(page, walk(5))
+    assert page.count(SECTION) == 1 and "walk run 5" in page and page.endswith(hand)
+    page = kept(feet(6), page)  # the foot bench keeps both
+    assert "by hand" in page and "walk run 5" in page and "counts 6" in page and page.count(SECTION) == 1
+    assert kept(feet(7), "") == feet(7)  # a first run: nothing to keep

@@ -48,9 +48,21 @@ def run(scenarios: list, label: str, cache: Path, size, model: Path, out: Path |
     print(text)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text)
+        out.write_text(kept(text, out.read_text(encoding="utf-8") if out.exists() else ""), encoding="utf-8")
         log(f"wrote {out}")
     return score
+
+
+def kept(new: str, old: str) -> str:
+    """The freshly generated page ``new`` with what ``old`` (the page it replaces) holds that this
+    bench does not write: its hand-written sections (:data:`.accuracy.KEEP_MARK`) and the
+    Frankenstein walk's section, which ``--split walk_*`` writes into the same page (at the end)."""
+    from .accuracy import with_kept_sections
+    from .walk_bench import section_in, with_section
+
+    page = with_kept_sections(new, old) if old else new
+    walk = section_in(old)
+    return with_section(page, walk) if walk else page
 
 
 def _fmt(x, nd: int = 2) -> str:

@@ -207,19 +207,47 @@ def run(scenarios: list, label: str, cache: Path, size, model: Path, out: Path |
     return sc
 
 
+def _span(text: str) -> tuple[int, int] | None:
+    """Where the walk's section is in ``text``: from its :data:`SECTION` heading (at a line's
+    start) to the next heading of its level or above ("## ", "# "), or the end; None if absent."""
+    if text.startswith(SECTION):
+        i = 0
+    else:
+        k = text.find("\n" + SECTION)
+        if k < 0:
+            return None
+        i = k + 1
+    ends = [j + 1 for j in (text.find("\n## ", i + 1), text.find("\n# ", i + 1)) if j >= 0]
+    return i, min(ends, default=len(text))
+
+
+def section_in(text: str) -> str:
+    """The walk's section of a page (its heading to the next "## " or "# " heading), or ""."""
+    span = _span(text)
+    return "" if span is None else text[span[0]:span[1]].rstrip("\n") + "\n"
+
+
+def with_section(page: str, section: str) -> str:
+    """``page`` with the walk's ``section`` in it: replacing the one already there (only it: the
+    sections after it are kept), else appended at the end."""
+    span = _span(page)
+    section = section.rstrip("\n") + "\n"
+    if span is None:
+        new = page.rstrip("\n") + ("\n\n" if page.strip() else "") + section
+    else:
+        rest = page[span[1]:]
+        new = page[:span[0]] + section + ("\n" + rest if rest else "")
+    return new.rstrip("\n") + "\n"
+
+
 def write_section(path: Path, text: str) -> None:
-    """Put ``text`` (starting with :data:`SECTION`) into ``path``: replacing the section already
-    there (up to the next top-level heading, or the end), else appended; the rest is kept."""
+    """Put ``text`` (starting with :data:`SECTION`) into ``path`` (:func:`with_section`); the rest of
+    the file is kept. The foot bench (:mod:`.feet_bench`), which writes the rest, keeps this
+    section in turn, so either can be re-run in either order."""
     path.parent.mkdir(parents=True, exist_ok=True)
     old = path.read_text(encoding="utf-8") if path.exists() else ""
-    i = old.find(SECTION)
-    if i < 0:
-        new = old.rstrip("\n") + ("\n\n" if old.strip() else "") + text
-    else:
-        j = old.find("\n# ", i)
-        new = old[:i] + text + (old[j + 1:] if j >= 0 else "")
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(new.rstrip("\n") + "\n", encoding="utf-8")
+    tmp.write_text(with_section(old, text), encoding="utf-8")
     tmp.replace(path)
 
 
@@ -229,6 +257,11 @@ def _ratio(a: int, b: int) -> str:
 
 def _pct(x: float, nd: int = 3) -> str:
     return "—" if x is None or not np.isfinite(x) else f"{x:.{nd}f}"
+
+
+def _q(x, q: float) -> float:
+    """The ``q``-th percentile of ``x`` (NaN when empty)."""
+    return float(np.percentile(x, q)) if len(x) else float("nan")
 
 
 def markdown(label: str, model: Path, sc: WalkScore, failed: list[str], frames: int, seconds: float,
@@ -242,9 +275,9 @@ def markdown(label: str, model: Path, sc: WalkScore, failed: list[str], frames: 
     judged = sum(sc.judged.values())
     nj = sum(sc.not_judged.values())
     views = sorted(set(sc.judged) | set(sc.not_judged))
-    err = np.abs(np.array(r.errors)) if r.errors else np.array([np.nan])
+    err = np.abs(np.array(r.errors))
     fit = fit_calibration(sc.values)
-    loco = np.array(fit["loco"]) if fit["loco"] else np.array([np.nan])
+    loco = np.array(fit["loco"])
     split = label.split()[1] if label.startswith("split ") else "?"
     thr_deg, band_deg = (rule.threshold - a) / b, rule.error_band / b
     lines = [
@@ -276,10 +309,9 @@ def markdown(label: str, model: Path, sc: WalkScore, failed: list[str], frames: 
         f"| toes dropped (the fault): hits / missed / false alarms | {r.tp} / {r.fn} / {r.fp} |",
         f"| toes dropped (the fault): precision | {_ratio(r.tp, r.tp + r.fp)} |",
         f"| toes dropped (the fault): recall | {_ratio(r.tp, r.tp + r.fn)} |",
-        f"| value error, foot lengths: p50 / p90 (the profile's calibration) | {_pct(np.nanpercentile(err, 50))} / "
-        f"{_pct(np.nanpercentile(err, 90))} |",
+        f"| value error, foot lengths: p50 / p90 (the profile's calibration) | {_pct(_q(err, 50))} / {_pct(_q(err, 90))} |",
         f"| value error, foot lengths, leave one clip out (calibration refitted on this split without the clip): "
-        f"p50 / p90 | {_pct(np.nanpercentile(loco, 50))} / {_pct(np.nanpercentile(loco, 90))} |",
+        f"p50 / p90 | {_pct(_q(loco, 50))} / {_pct(_q(loco, 90))} |",
         f"| the reading regressed on the truth on this split ({fit['n']} steps, {fit['clips']} clips; only walk_dev's is used) | "
         f"{_pct(fit['a'], 4)} + {_pct(fit['b'], 5)} x deg |",
         f"| clips with no step's toes judged given `clean` (target 0) | {sc.unjudged_clean} of {sc.unjudged_clips} |",
