@@ -343,7 +343,11 @@ def decide(exercise: str, analysis, view, quality, profile: Profile, *, why_unkn
                       or (not reason and view.label == "oblique"))
         lead = ("Nothing could be judged from this angle" if about_view
                 else f"Nothing could be judged ({reason})" if reason else "Nothing could be judged")
-        return Verdict("not_judged", f"{lead}: {hint}.",
+        # A rule the bench showed too coarse to judge from any camera (judged = false): filming
+        # it again another way would not help, so no filming advice.
+        limits = {str(r.options.get("why", "")) for r in profile.rules.values() if r.options.get("judged", True) is False}
+        headline = f"{lead}." if reason in limits and not about_view else f"{lead}: {hint}."
+        return Verdict("not_judged", headline,
                        [f"{counted(len(reps), unit)} counted; no link of the chain could be "
                         "measured reliably, so no verdict is given."] + spans,
                        judged, not_judged, rep_rows, unreliable=spans)

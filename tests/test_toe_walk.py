@@ -6,9 +6,8 @@ runs): the built-in ``toe_walk`` (four steps across the picture from the subject
 still with the toes down before the walk.
 
 * the steps are counted exactly and land where the renderer put them;
-* toes up and toes flat are told apart on the near foot's steps, and the dropped step is flagged
-  (a fault or, within the reading's error band, borderline);
-  the far foot's steps are counted, their toes "not judged" with why; from the front nothing of
+* toes up and toes flat are told apart in the near foot's reading, which is shown per step but
+  not judged (it errs by +-25 deg of toe extension on the walk bench); the far foot's steps are counted, their toes "not judged" with why; from the front nothing of
   the toes is judged and the verdict says so (never a green "clean");
 * ``kinetic analyze`` writes the walk's own report and replay layout (no squat text);
 * live counts what analyze counts, and the routine grades its walk from ``--walk-source``.
@@ -83,32 +82,28 @@ def test_steps_are_counted_exactly_where_the_feet_land(walks):
         assert not a.analysis.partial_reps
 
 
-def test_toes_up_and_toes_flat_are_told_apart_and_the_dropped_step_is_flagged(walks):
-    """The dropped step and the flat walk's steps are flagged (a fault, or borderline: within the
-    reading's error band of the threshold, toe_walk.toml), the steps with the toes up are not."""
+def test_toes_up_and_toes_flat_are_told_apart_in_the_reading_shown_but_not_judged(walks):
+    """The reading shown per step orders the toes (the near foot's lifted steps read higher than
+    the dropped step and than the flat walk's steps), but it errs by +-25 deg of toe extension on
+    the walk bench (toe_walk.toml), so no step is judged: never a fault, never "clean"."""
     _, truth, up, _ = walks["walk_up"]
     _, _, flat, _ = walks["walk_flat"]
     true = truth["gait"]["steps"]
     assert [s["toes_up"] for s in true] == [True, True, False, True]
-
-    def flagged(r):
-        return "toes_dropped" in [f.code for f in r.faults + r.borderline]
-
-    for k, (r, s) in enumerate(zip(up.analysis.reps, true)):
-        if s["foot"] == NEAR:
-            assert "toes_dropped" in r.judged_codes
-            assert flagged(r) == (not s["toes_up"]), (k, r.metrics)
-        else:  # the far foot: counted, its toes not judged, with why
+    for a in (up, flat):
+        for r in a.analysis.reps:
             assert "toes_dropped" not in r.judged_codes
-            assert any("far foot" in n["why"] for n in r.not_judged if n["code"] == "toes_dropped")
+            assert not r.faults and not r.borderline
+        assert a.verdict.status == "not_judged"
+        assert "±25°" in a.verdict.headline and "film" not in a.verdict.headline  # filming again would not help
+    for r, s in zip(up.analysis.reps, true):
+        whys = [n["why"] for n in r.not_judged if n["code"] == "toes_dropped"]
+        assert whys and ("far foot" in whys[0] if s["foot"] != NEAR else "±25°" in whys[0]), (s["foot"], whys)
     up_lift = [r.metrics["toe_lift"] for r, s in zip(up.analysis.reps, true) if s["foot"] == NEAR and s["toes_up"]]
+    dropped = [r.metrics["toe_lift"] for r, s in zip(up.analysis.reps, true) if s["foot"] == NEAR and not s["toes_up"]]
     flat_lift = [r.metrics["toe_lift"] for r in flat.analysis.reps if r.metrics.get("toe_lift") is not None]
-    assert len(flat_lift) == 2 and max(flat_lift) < min(up_lift)
-    flat_near = [r for r in flat.analysis.reps if "toes_dropped" in r.judged_codes]
-    assert flat_near and all(flagged(r) for r in flat_near)
-    for a in (up, flat):  # a borderline step is never a fault, and the verdict says it is borderline
-        if not a.analysis.faults:
-            assert a.verdict.status == "clean" and any(d.startswith("Borderline") for d in a.verdict.details)
+    assert up_lift and len(flat_lift) == 2 and max(flat_lift) < min(up_lift)
+    assert dropped and max(dropped) < min(up_lift)
 
 
 def test_from_the_front_the_toes_are_not_judged_and_the_verdict_says_so(walks):
