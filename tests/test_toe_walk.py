@@ -175,3 +175,16 @@ def test_the_routine_grades_the_walk_from_walk_source(walks, tmp_path, model_pat
     bad = subprocess.run([sys.executable, "-m", "analyzer.cli", "routine", "--walk-source", str(video), "--no-window"],
                          capture_output=True, text=True, cwd=ROOT, timeout=120, env=env)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "--walk-source" in bad.stderr
+
+
+def test_auto_detection_calls_a_walk_a_walk_not_an_exercise_it_is_not(walks):
+    """--exercise auto: the body rising and falling over each step with straight knees once read as
+    heel raises (walk_dev: 12 of 16 walks called heel raise, footwork, foot roll or toe lift); a
+    walk is `unknown`, and the reason names the walk's own exercise."""
+    from analyzer.exercises.detect import cues, detect
+
+    for name in ("walk_up", "walk_flat"):
+        _, truth, _, track = walks[name]
+        exercise, why = detect(track)
+        assert exercise == "unknown" and "walked" in why and "toe_walk" in why, (name, exercise, why)
+        assert cues(track).steps == len(truth["gait"]["steps"])

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..reps import RepParams, find_reps
+from .gait import find_steps
 from ..skeleton import CHAIN, SIDES
 from ..track import PoseTrack
 from . import feet
@@ -63,6 +64,22 @@ STAGGER_MIN = 0.15
 # Under this fraction of frames with a reliable leg the exercise is not guessed (a ci-split
 # barbell clip at 360x640, noise and CRF 30: 0.35; the dev split's squats: see bench notes).
 LEGS_RELIABLE_MIN = 0.5
+# A walk: at least this many steps (a foot put down >= a quarter of a foot length from where it
+# lifted off, analyzer/exercises/gait.py). The body rises and falls over each step with straight
+# knees, which reads as heel raises (the walk bench's walk_dev split: 12 of 16 slow walks called
+# heel raises or footwork). A video is a walk when at least WALK_SHARE of its raises and knee bends
+# came within half a second of a step (the real heel_raises_oblique.mp4 walks out after its
+# raises: a third of them).
+WALK_SHARE = 0.5
+WALK_MIN_STEPS = 3
+# ... alternating feet, each step lifting off within this many seconds of the last one's contact
+# (the walk bench's slow walks pause up to ~1 s between steps).
+WALK_GAP_S = 2.0
+# ... and both feet end up this many foot lengths from where they stood before the first step
+# (in the picture: across it, or down it walking toward the camera). walk_dev: 0.84-9.0 (0.84
+# walking toward the camera); the dev split's squats in place whose foot points jitter into
+# "steps": at most 0.45, its ankle rocks 0.61.
+WALK_MIN_NET = 0.75
 # Feet that move this far (leg lengths, 75th percentile over the bend) are stepping or jumping:
 # squats 0.32 at most (dev split, a barbell hiding the feet; real clips 0.2), the landing in
 # walk_jump_two_people 7.5.
@@ -84,6 +101,8 @@ class Cues:
     moving_reps: int = 0        # knee-bend reps during which the person travelled
     stagger: float = 0.0        # front/rear views: the ankles' height apart in the picture, leg lengths
     toe_alone: int = 0          # clear toe lifts (FOOT_ONLY_MARGIN x the toe threshold) outside every raise
+    steps: int = 0              # walking steps (a foot lifted and put down elsewhere), gait.find_steps
+    walk_share: float = 0.0     # of the raises and knee bends found, the share within half a second of a step
 
     def as_dict(self) -> dict:
         return {k: (round(v, 3) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
@@ -144,6 +163,41 @@ def travel(xy: np.ndarray, start: int, stop: int) -> float:
     return float((hi - lo) / leg)
 
 
+def walk_run(steps: list, t: np.ndarray) -> list:
+    """The longest run of steps that alternate feet, each lifting off within WALK_GAP_S of the
+    previous one's contact: a walk. One foot "stepping" again and again is a foot moving in place
+    (heel raises on small feet read so), and steps seconds apart are separate moves."""
+    best: list = []
+    run: list = []
+    for st in steps:
+        if run and (st.side == run[-1].side or t[st.liftoff] - t[run[-1].contact] > WALK_GAP_S):
+            run = []
+        run.append(st)
+        if len(run) > len(best):
+            best = list(run)
+    return best
+
+
+def walked(xy: np.ndarray, start: int, stop: int, unit: float) -> float:
+    """How far the feet ended up from where they stood: the two ankles' net displacement in the
+    picture between the frames around ``start`` and around ``stop``, the smaller of the two, in
+    foot lengths (``unit`` px; 0 if an ankle is unseen at either end). Taken in whichever
+    left/right order moves them less, as :func:`feet_moved` does: MediaPipe trades the two ankles
+    from behind, which would "move" each by the stance width."""
+    from ..skeleton import L_ANKLE, R_ANKLE
+
+    T = len(xy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        before = [np.nanmedian(xy[max(0, start - 5):start + 1, j], 0) for j in (L_ANKLE, R_ANKLE)]
+        after = [np.nanmedian(xy[stop:min(T, stop + 6), j], 0) for j in (L_ANKLE, R_ANKLE)]
+    same = [np.linalg.norm(after[k] - before[k]) for k in (0, 1)]
+    crossed = [np.linalg.norm(after[k] - before[1 - k]) for k in (0, 1)]
+    net = min((same, crossed), key=sum)
+    out = min(net) / unit if unit > 0 else 0.0
+    return float(out) if np.isfinite(out) else 0.0
+
+
 def feet_moved(xy: np.ndarray, start: int, stop: int) -> float:
     """How far the ankles moved from where they stood at ``start`` during [start, stop), in leg
     lengths (75th percentile over the frames of the pair's mean displacement, taking the two
@@ -194,6 +248,14 @@ def cues(track: PoseTrack, quality=None) -> Cues:
         # the knees straight at the top too).
         unit = feet.foot_unit(xy, np.isfinite(xy[:, 0, 0]))
         stand = knee_rel < STAND_KNEE_DEG
+        # Walking: the span from the first step's lift-off to the last step's contact (padded).
+        steps = walk_run(find_steps(xy, t, unit)[0] if np.isfinite(unit) else [], t)
+        if len(steps) < WALK_MIN_STEPS or walked(xy, steps[0].liftoff, steps[-1].contact, unit) < WALK_MIN_NET:
+            steps = []  # MediaPipe's feet jitter into "steps" in place; a walk ends somewhere else
+        walking = np.zeros(len(t), bool)  # each step, and half a second either side of it
+        pad = int(round(0.5 * pose.fs))
+        for st in steps:
+            walking[max(0, st.liftoff - pad): st.contact + pad + 1] = True
         depth = squat_depth(track, profile, view)  # the squat analyzer's own depth
         every = find_reps(t, depth, RepParams(min_amplitude=SQUAT_MIN_DEG))
         bends = [r for r in every if r.complete]
@@ -211,6 +273,7 @@ def cues(track: PoseTrack, quality=None) -> Cues:
             near_squat[max(0, r.start - int(0.5 * pose.fs)): r.end + int(1.0 * pose.fs) + 1] = True
         raise_reps = raise_bent = 0
         raise_spans: list[tuple[int, int]] = []
+        raise_bottoms: list[int] = []
         if stand.sum() >= 5 and np.isfinite(unit):
             ys = [feet.hip_centre_y(xy)] + [xy[:, CHAIN[s]["ankle"], 1] for s in SIDES]
             rises = []
@@ -239,11 +302,16 @@ def cues(track: PoseTrack, quality=None) -> Cues:
                     continue
                 raise_reps += 1
                 raise_spans.append((r.start, r.end))
+                raise_bottoms.append(r.bottom)
                 lo = max(0, r.start - int(1.5 * pose.fs))
                 hi = min(len(t), r.end + int(1.5 * pose.fs) + 1)
                 if np.nanmax(knee_rel[lo:hi]) >= FOOTWORK_BEND_DEG:
                     raise_bent += 1
 
+
+        # What the movements were: of the raises and knee bends found, the share within a step.
+        bottoms = raise_bottoms + [r.bottom for r in bends]
+        walk_share = float(np.mean(walking[bottoms])) if bottoms else 1.0
 
         _, toe, _, _ = toe_signals(pose)
         toe_reps = feet.find(t, toe, RepParams(min_amplitude=TOE_MIN, min_duration_s=0.4))
@@ -258,7 +326,7 @@ def cues(track: PoseTrack, quality=None) -> Cues:
                 for r in roll_reps if r.complete]
         roll_score = float(max(amps or [0.0]))
     return Cues(seated, raise_reps, raise_bent, squat_reps, toe_score, roll_score, split_level, split_reps, moving_reps,
-                stagger_in_picture(track, view), toe_alone)
+                stagger_in_picture(track, view), toe_alone, len(steps), walk_share)
 
 
 def legs_reliable(track: PoseTrack, quality=None) -> float:
@@ -278,6 +346,9 @@ def detect(track: PoseTrack, quality=None) -> tuple[str, str]:
     c = cues(track, quality)
     if c.seated < SEATED_MAX:
         return "foot_spine", ""
+    if c.steps >= WALK_MIN_STEPS and c.walk_share >= WALK_SHARE:
+        return UNKNOWN, (f"the person walked ({c.steps} steps); for the Frankenstein walk choose "
+                         "--exercise toe_walk")
     if c.raise_reps >= 1:
         if c.raise_reps_bent * 2 >= c.raise_reps:
             return "footwork", ""
