@@ -355,8 +355,10 @@ def cmd_analyze(args) -> int:
         else:
             from .batch import run_batch
 
-            tasks = [(v, dict(base, name=n, progress_position=i % jobs))
-                     for i, (v, n) in enumerate(zip(videos, names))]
+            from .engine.inputs import longest_first
+
+            tasks = [(videos[k], dict(base, name=names[k], progress_position=i % jobs))
+                     for i, k in enumerate(longest_first(videos))]
             results = run_batch(_analyze_one, tasks, jobs, init=_worker_init, lost=_lost)
         try:
             failures = _print_results(results, done, entries, engine="local", total=len(videos) if jobs > 1 else 0,
@@ -395,7 +397,9 @@ def _analyze_on_ray(args, videos: list[str], names: list[str], base: dict) -> in
     except ModelError as exc:
         _err(str(exc))
         return 1
-    tasks = [(v, dict(base, model=model, name=n, progress=False)) for v, n in zip(videos, names)]
+    from .engine.inputs import longest_first
+
+    tasks = [(videos[k], dict(base, model=model, name=names[k], progress=False)) for k in longest_first(videos)]
     done: list[str] = []
     entries: list[dict] = []
     try:

@@ -40,3 +40,34 @@ def expand_inputs(items: list[str]) -> list[str]:
             out.append(item)
     seen: set[str] = set()
     return [x for x in out if not (x in seen or seen.add(x))]
+
+
+def work_estimate(path: str) -> float:
+    """A rough size of one video's analysis, for handing the longest out first: its frame count
+    from the container's header (no packet is read), else its duration x rate, else its file
+    size in MB; 0 for a file that cannot be opened (its analysis fails at once)."""
+    import av
+
+    try:
+        with av.open(path) as container:
+            stream = container.streams.video[0]
+            if stream.frames:
+                return float(stream.frames)
+            rate = float(stream.average_rate or 30)
+            if stream.duration is not None and stream.time_base is not None:
+                return float(stream.duration * stream.time_base) * rate
+            if container.duration is not None:
+                return container.duration / 1e6 * rate
+    except Exception:  # noqa: BLE001 - any unreadable file: its own analysis says why
+        return 0.0
+    try:
+        return Path(path).stat().st_size / 1e6
+    except OSError:
+        return 0.0
+
+
+def longest_first(videos: list[str]) -> list[int]:
+    """Indices of ``videos`` in the order to hand them to parallel workers: the longest first
+    (so no long video starts last while the other workers sit idle), ties in the given order."""
+    sizes = [work_estimate(v) for v in videos]
+    return sorted(range(len(videos)), key=lambda i: (-sizes[i], i))

@@ -35,7 +35,7 @@ def run_ray(fn: Callable[..., Any], tasks: list[tuple], *, workers: int, address
     actor is lost more than RETRIES times yields ``lost(task)``. On KeyboardInterrupt the
     running tasks are cancelled and the actors killed before it propagates (as
     :class:`analyzer.batch.BatchInterrupted`, with the tasks left undone)."""
-    from ..batch import BatchInterrupted
+    from ..batch import BatchInterrupted, core_groups
 
     ray = _ray()
     started_here = not ray.is_initialized()
@@ -51,14 +51,25 @@ def run_ray(fn: Callable[..., Any], tasks: list[tuple], *, workers: int, address
 
     @ray.remote(num_cpus=1, max_restarts=RETRIES, max_task_retries=RETRIES)
     class Worker:
-        def __init__(self) -> None:
+        def __init__(self, cores=None) -> None:
+            if cores:  # this machine's cores split between the actors, as local batches do
+                import os
+
+                try:
+                    os.sched_setaffinity(0, cores)
+                except OSError:
+                    pass
             if init is not None:
                 init()
 
         def run(self, *task):
             return fn(*task)
 
-    actors = [Worker.remote() for _ in range(max(1, min(workers, len(tasks))))]  # every one made, to kill at the end
+    n = max(1, min(workers, len(tasks)))
+    # A private cluster runs on this machine: each actor gets its own cores (analyzer.batch).
+    groups = core_groups(n) if started_here and not address else []
+    actors = [Worker.remote(groups[k] if groups else None) for k in range(n)]  # every one made, to kill at the end
+    group_of = {id(a): (groups[k] if groups else None) for k, a in enumerate(actors)}
     pending = list(tasks)
     running: dict[Any, tuple[Any, tuple]] = {}  # object ref -> (actor, task)
     free = list(actors)
@@ -74,7 +85,9 @@ def run_ray(fn: Callable[..., Any], tasks: list[tuple], *, workers: int, address
                     result = ray.get(ref)
                 except ray.exceptions.RayActorError:
                     result = lost(task) if lost else None
-                    actor = Worker.remote()  # a fresh one in its place
+                    cores = group_of.get(id(actor))
+                    actor = Worker.remote(cores)  # a fresh one in its place, on the same cores
+                    group_of[id(actor)] = cores
                     actors.append(actor)
                 except ray.exceptions.RayError as exc:
                     result = (task[0], None, f"{Path(str(task[0])).name}: not analysed (Ray: {_first_line(exc)})")
