@@ -100,6 +100,7 @@ class FrameInfo:
     back_text: str = ""  # the lower-back estimate beside the back's outline ("" = none shown)
     back_status: str = "info"
     phase_text: str = ""  # the words under the rep counter: the exercise's own phase name, or its idle word
+    unit: tuple[str, str] = ("rep", "reps")  # what one repetition and several are called (the walk: steps)
 
 
 def phase_words(exercise: str | None) -> tuple[dict[str, str], str]:
@@ -163,7 +164,7 @@ class OverlayPlan:
             if judged is not None and not judged and why == {catalog.FEET_TOO_SMALL}:  # counted, not graded: why
                 ungraded += 1
                 t_end = self.t[min(r.end, T - 1)]
-                self.notices.append((self.t[r.start], t_end + CLEAN_REP_S, f"Rep {r.index}: {why.pop()}"))
+                self.notices.append((self.t[r.start], t_end + CLEAN_REP_S, f"{self.layout.unit[0].capitalize()} {r.index}: {why.pop()}"))
 
         # Nothing graded in the whole video (feet too small): the body is grey, not "within limits".
         self.grey = bool(self.reps) and ungraded == len(self.reps)
@@ -188,6 +189,7 @@ class OverlayPlan:
                          CUES.get(active[0].code, "") if active else "", view=view, phase=str(self.phase[i]),
                          near=near if view == "side" else None, clean_rep=int(self.clean[i]))
         info.notice = next((text for a, b, text in self.notices if a <= t <= b), "")
+        info.unit = self.layout.unit
         if info.in_rep:
             info.phase_text = self.layout.phases.get(info.phase, "")
         elif info.rep_count == 0:
@@ -516,7 +518,8 @@ def _hud(img, S: _Scale, info: FrameInfo, view_label: str, facing: str, total: i
     m = S(2.2)
     # Rep counter, top-left.
     tot = f"/{total}" if total is not None else ""
-    big = f"Rep {info.in_rep}{tot}" if info.in_rep else f"{info.rep_count}{tot} done" if total else f"Reps {info.rep_count}"
+    one, many = info.unit[0].capitalize(), info.unit[1].capitalize()
+    big = f"{one} {info.in_rep}{tot}" if info.in_rep else f"{info.rep_count}{tot} done" if total else f"{many} {info.rep_count}"
     small = info.phase_text or (PHASE_WORDS.get(info.phase, "") if info.in_rep else  # a FrameInfo made by hand
                                 ("standing" if info.rep_count == 0 else ""))
     bs, ss = S(4.6), S(2.7)
@@ -559,7 +562,7 @@ def _banner(img, S: _Scale, info: FrameInfo, xy: np.ndarray | None = None, top: 
             cue = CUES.get(f.code, "") if k == 0 else ""
             items.append((colour, title, cue, k == 0))
     elif info.clean_rep:
-        items.append((GREEN, f"Rep {info.clean_rep}: clean", "", True))
+        items.append((GREEN, f"{info.unit[0].capitalize()} {info.clean_rep}: clean", "", True))
     elif info.notice:
         items.append((GREY, info.notice, "not judged while it lasts", True))
     if not items:

@@ -36,3 +36,14 @@ def test_squat_phase_words_only_for_the_squat(monkeypatch, exercise, shown):
     text = " | ".join(_texts(monkeypatch, exercise))
     assert ("going down" in text) == shown, text
     assert "REPS" in text
+
+
+@pytest.mark.parametrize("exercise, word", [("squat", "Rep 2"), ("toe_walk", "Step 2"), ("unknown", "Rep 2")])
+def test_the_verdict_line_names_a_repetition_the_way_the_exercise_does(exercise, word):
+    from analyzer.live.judge import Judgement
+    from analyzer.live.ui import verdict_from
+
+    for j in (Judgement(live_index=2, confirmed=False, exercise=exercise),
+              Judgement(live_index=2, confirmed=True, exercise=exercise, error="window too short")):
+        line = verdict_from(j, now=0.0).lines[0][0]
+        assert line.startswith(word + ":"), line

@@ -128,8 +128,9 @@ def test_analyze_writes_the_walks_own_report_and_replay(walks, tmp_path, model_p
     assert s["verdict"]["status"] == a.verdict.status
     page = (folder / "report.html").read_text()
     assert "Toes while walking" in page and "Foot down" in page
-    for squat_word in ("Depth", "thigh angle", "Knee bend", "going down"):
+    for squat_word in ("Depth", "thigh angle", "Knee bend", "going down", "Rep 1", "Jump to a rep", "Rep by rep"):
         assert squat_word not in page
+    assert "Step by step" in page and "Jump to a step" in page and "Step 1" in page
     assert (folder / "replay.mp4").stat().st_size > 10_000
     import csv
 

@@ -68,30 +68,32 @@ class Hud:
 
 def verdict_from(judgement, now: float, hold_s: float = 5.0) -> Verdict:
     """The lines to show for a :class:`~analyzer.live.judge.Judgement`."""
-    n = judgement.live_index
+    from ..exercises.catalog import layout
+
+    n = f"{layout(judgement.exercise).unit[0].capitalize()} {judgement.live_index}"  # "Rep 3", "Step 3"
     if judgement.error:
-        return Verdict([(f"Rep {n}: not judged ({judgement.error[:60]})", GREY)], now + hold_s)
+        return Verdict([(f"{n}: not judged ({judgement.error[:60]})", GREY)], now + hold_s)
     if not judgement.confirmed:
-        return Verdict([(f"Rep {n}: counted live; the full analysis did not confirm it", GREY)], now + hold_s)
+        return Verdict([(f"{n}: counted live; the full analysis did not confirm it", GREY)], now + hold_s)
     if not judgement.faults:
         from ..verdict import SETUP_CODES
 
         judged = [c for c in (judgement.rep or {}).get("judged", []) if c not in SETUP_CODES]
         if not judged:  # nothing measurable from this angle (or the pose was hidden): not a clean rep
             why = next((nj.get("why") for nj in (judgement.rep or {}).get("not_judged", []) if nj.get("why")), "")
-            return Verdict([(f"Rep {n}: not judged" + (f" ({why[:48]})" if why else ""), GREY)], now + hold_s)
+            return Verdict([(f"{n}: not judged" + (f" ({why[:48]})" if why else ""), GREY)], now + hold_s)
         if judgement.borderline:
             f = judgement.borderline[0]
             side = f"{f['side']} " if f.get("side") else ""
-            return Verdict([(f"Rep {n}: no faults; borderline {side}{LABELS.get(f['code'], f['code'])}", AMBER)],
+            return Verdict([(f"{n}: no faults; borderline {side}{LABELS.get(f['code'], f['code'])}", AMBER)],
                            now + hold_s)
-        return Verdict([(f"Rep {n}: no faults", GREEN)], now + hold_s)
+        return Verdict([(f"{n}: no faults", GREEN)], now + hold_s)
     order = {"severe": 0, "moderate": 1}
     faults = sorted(judgement.faults, key=lambda f: (order.get(f["severity"], 3), f["onset_s"]))
     lines, links = [], {}
     for f in faults[:2]:
         side = f"{f['side']} " if f.get("side") else ""
-        lines.append((f"Rep {n}: {side}{LABELS.get(f['code'], f['code'])} {_value(f)}", SEVERITY.get(f["severity"], AMBER)))
+        lines.append((f"{n}: {side}{LABELS.get(f['code'], f['code'])} {_value(f)}", SEVERITY.get(f["severity"], AMBER)))
     for f in faults:
         colour = SEVERITY.get(f["severity"], AMBER)
         if links.get(f["link"]) != RED:

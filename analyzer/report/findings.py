@@ -246,25 +246,29 @@ def rep_chain(analysis: Analysis, rep: dict) -> RepChain:
         summary = best.text
         links.append(LinkState(link, LINK_TITLES[link], link_status, summary, lines,
                                root=(link == root_link), codes=sorted({f["code"] for f in link_faults})))
-    return RepChain(rep["index"], links, _story(rep, links, root_fault), root_link)
+    from ..exercises.catalog import layout
+
+    one = layout(analysis.summary.get("exercise")).unit[0].capitalize()  # "Rep", "Step"
+    return RepChain(rep["index"], links, _story(f"{one} {rep['index']}", links, root_fault), root_link)
 
 
-def _story(rep: dict, links: list[LinkState], root_fault: dict | None) -> str:
+def _story(name: str, links: list[LinkState], root_fault: dict | None) -> str:
+    """The chain of one repetition in a sentence; ``name``: "Rep 2", "Step 2"."""
     faulty = [ln for ln in links if ln.status in ("warn", "bad")]
     unmeasured = [ln.title.lower() for ln in links if ln.status == "na"]
     if not faulty:
         seen = [ln.title.lower() for ln in links if ln.status == "ok"]
         if not seen:
-            return f"Rep {rep['index']}: nothing on the chain could be measured from this view."
-        return (f"Rep {rep['index']}: every link this view can see stayed within its limits ({_join(seen)})."
+            return f"{name}: nothing on the chain could be measured from this view."
+        return (f"{name}: every link this view can see stayed within its limits ({_join(seen)})."
                 + (f" Not seen: {_join(unmeasured)}." if unmeasured else ""))
     if root_fault is None:
-        return f"Rep {rep['index']}: {_join([ln.title.lower() for ln in faulty])} went past their limits."
+        return f"{name}: {_join([ln.title.lower() for ln in faulty])} went past their limits."
     root_link = root_fault["link"]
     side = side_word(root_fault.get("side"))
     what = LABELS.get(root_fault["code"], root_fault["code"])
     after = [ln.title.lower() for ln in faulty if ln.link != root_link]
-    text = f"Rep {rep['index']}: the chain went wrong first at the {side + ' ' if side else ''}{LINK_TITLES[root_link].lower()} ({what})"
+    text = f"{name}: the chain went wrong first at the {side + ' ' if side else ''}{LINK_TITLES[root_link].lower()} ({what})"
     if after:
         text += f", and the {_join(after)} followed"
     return text + "."

@@ -28,6 +28,11 @@ from .history_section import section as history_section
 STATUS_WORD = {"ok": "within limits", "warn": "borderline", "bad": "fault", "na": "not measured"}
 
 
+def _one(analysis: Analysis) -> str:
+    """What one repetition of this exercise is called, capitalised: 'Rep', 'Step'."""
+    return layout_of(analysis).unit[0].capitalize()
+
+
 def E(x) -> str:  # noqa: N802 - short on purpose: used everywhere below
     return html.escape(str(x), quote=True)
 
@@ -226,7 +231,7 @@ def _timeline(analysis: Analysis) -> str:
         st = rep_status(analysis, r)
         reps.append(f'<button type="button" class="tl-rep st-{st}" data-seek="{a + SEEK_PAST:.3f}" data-rep="{E(r["index"])}" '
                     f'style="left:{pct(a):.3f}%;width:{max(pct(b) - pct(a), 0.8):.3f}%" '
-                    f'title="Rep {E(r["index"])}: {a:.1f}–{b:.1f} s{f", {nf} warning" + ("s" if nf != 1 else "") if nf else ""}">'
+                    f'title="{E(_one(analysis))} {E(r["index"])}: {a:.1f}–{b:.1f} s{f", {nf} warning" + ("s" if nf != 1 else "") if nf else ""}">'
                     f'<span>{E(r["index"])}</span></button>')
     for p in analysis.summary.get("partial_reps", []):
         a, b = _rel(analysis, p["start_s"]), _rel(analysis, p["end_s"])
@@ -275,17 +280,17 @@ def _warnings(analysis: Analysis) -> str:
                 f'<li><button type="button" class="warning st-{fault_status(f)}" data-seek="{a + SEEK_PAST:.3f}" data-fault="{j}">'
                 f'<span class="w-time">{a:.1f} s</span>'
                 f'<span class="w-body"><span class="w-title">{E(fault_title(f, analysis.rules))}</span>'
-                f'<span class="w-meta">Rep {E(f.get("rep"))} · {E(fault_value_text(f, analysis.rules))} · {E(f.get("severity", ""))}</span></span>'
+                f'<span class="w-meta">{E(_one(analysis))} {E(f.get("rep"))} · {E(fault_value_text(f, analysis.rules))} · {E(f.get("severity", ""))}</span></span>'
                 f'</button></li>')
         body = f'<ol class="warnings" id="warnings">{"".join(items)}</ol>'
     reps = "".join(
         f'<button type="button" class="rep-chip st-{rep_status(analysis, r)}" '
-        f'data-seek="{_seek(analysis, r["start_s"]):.3f}" data-rep="{E(r["index"])}">Rep {E(r["index"])}'
+        f'data-seek="{_seek(analysis, r["start_s"]):.3f}" data-rep="{E(r["index"])}">{E(_one(analysis))} {E(r["index"])}'
         f'<small>{_rel(analysis, r["bottom_s"]):.1f} s</small></button>'
         for r in analysis.reps)
     return (f'<h2>Warnings <span class="count">{len(faults)}</span></h2>{body}'
-            f'<h2 class="reps-h">Jump to a rep</h2><div class="rep-chips">{reps or "<p class=muted>No complete rep.</p>"}</div>'
-            f'<p class="hint muted">Tap a warning or a rep: the replay jumps there.</p>')
+            f'<h2 class="reps-h">Jump to a {E(_one(analysis).lower())}</h2><div class="rep-chips">{reps or f"<p class=muted>No complete {E(_one(analysis).lower())}.</p>"}</div>'
+            f'<p class="hint muted">Tap a warning or a {E(_one(analysis).lower())}: the replay jumps there.</p>')
 
 
 # ---------------------------------------------------------------------------------------------
@@ -344,7 +349,7 @@ def _chain_section(analysis: Analysis, chains: list[RepChain], best: dict | None
                 '<p class="muted">No complete rep, so there is no chain to show.</p></section>')
     tabs = "".join(
         f'<button type="button" class="chain-tab st-{max((ln.status for ln in c.links), key=STATUS_RANK.get)}" '
-        f'data-chain="{E(c.rep)}" aria-pressed="{"true" if best and c.rep == best["index"] else "false"}">Rep {E(c.rep)}</button>'
+        f'data-chain="{E(c.rep)}" aria-pressed="{"true" if best and c.rep == best["index"] else "false"}">{E(_one(analysis))} {E(c.rep)}</button>'
         for c in chains)
     panels = []
     for c in chains:
@@ -453,7 +458,7 @@ def _table(analysis: Analysis, table: RepTable) -> str:
     if any(r.cells.get("knee") and r.cells["knee"].text.endswith("*") for r in table.rows):
         star = '<p class="muted small">* knee bend estimated in 3D: this view cannot see the knee angle directly.</p>'
     return f"""<section class="card" id="reps">
-<h2>Rep by rep</h2>
+<h2>{E(_one(analysis))} by {E(_one(analysis).lower())}</h2>
 <div class="table-scroll"><table class="reps">
 <thead><tr>{''.join(head)}</tr></thead>
 <tbody>{''.join(rows)}</tbody>
@@ -589,7 +594,7 @@ def _coach(analysis: Analysis) -> str:
             if val is not None and k not in keys:
                 keys.append(k)
     if keys:
-        head = "".join(f"<th>Rep {E(r['index'])}</th>" for r in analysis.reps)
+        head = "".join(f"<th>{E(_one(analysis))} {E(r['index'])}</th>" for r in analysis.reps)
         for k in keys:
             vals = "".join(f"<td class=num>{_g((r.get('metrics') or {}).get(k))}</td>" for r in analysis.reps)
             metric_rows.append(f"<tr><th scope=row><code>{E(k)}</code></th>{vals}</tr>")
