@@ -64,3 +64,24 @@ def test_a_kept_section_replaces_a_generated_one_of_the_same_heading():
     old = f"# A\n\n## Angles, per frame\n{KEEP_MARK}\n\nmine\n"
     text = with_kept_sections(NEW, old)
     assert "mine" in text and "| new angles |" not in text and text.count("## Angles, per frame") == 1
+
+
+def test_a_generated_suite_keeps_each_scenarios_own_frame_size(tmp_path):
+    """``bench generate --out`` then ``bench render --suite``: the frame sizes drawn (portrait,
+    landscape, small) are rendered as drawn, not all at the 540x960 of a hand-written suite."""
+    import argparse
+    import subprocess
+    import sys
+
+    from analyzer.bench.cli import scenarios_of
+    from conftest import ROOT
+
+    suite = tmp_path / "drawn.toml"
+    proc = subprocess.run([sys.executable, "-m", "analyzer.cli", "bench", "generate", "--seed", "7", "--n", "6",
+                           "--out", str(suite)], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    args = argparse.Namespace(suite=suite, split=None, size=None, only=None, limit=None, cached=False)
+    scenarios, _, size = scenarios_of(args)
+    assert size is None and len({s.size for s in scenarios}) > 1
+    hand = ROOT / "bench" / "suites" / "accuracy.toml"
+    assert scenarios_of(argparse.Namespace(suite=hand, split=None, size=None, only=None, limit=None, cached=False))[2] == (540, 960)

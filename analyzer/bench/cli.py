@@ -42,7 +42,7 @@ def _source_args(p: argparse.ArgumentParser, default_split: str | None) -> None:
                           f"feet_dev, feet_test, feet_ci (the foot exercises); walk_dev, walk_test, walk_ci (the Frankenstein "
                           f"walk) (default: {default_split})")
     src.add_argument("--suite", type=Path, help="a suite TOML instead of a split (e.g. bench/suites/accuracy.toml)")
-    p.add_argument("--size", type=_size, help="render size WxH (default: each scenario's own; 540x960 for a suite)")
+    p.add_argument("--size", type=_size, help="render size WxH (default: each scenario's own; 540x960 for a suite whose scenarios give none)")
     p.add_argument("--cache", type=Path, default=default_cache(), help="where renders and pose tracks are kept (default: %(default)s)")
     p.add_argument("--model", default="full", help="pose model (default: full)")
     p.add_argument("--jobs", type=int, default=max(1, min(2, os.cpu_count() or 1)), metavar="N",
@@ -58,8 +58,12 @@ def scenarios_of(args) -> tuple[list, str, tuple | None]:
     from ..synth import load_scenario, load_suite
 
     if args.suite is not None:
+        import tomllib
+
         scenarios = load_suite(args.suite)
-        label, size = f"suite {args.suite}", args.size or (540, 960)
+        # A generated suite (``bench generate --out``) gives every scenario its own frame size.
+        own = all("size" in t for t in tomllib.loads(args.suite.read_text()).get("scenario", [{}]))
+        label, size = f"suite {args.suite}", args.size or (None if own else (540, 960))
     else:
         from .generate import generate
 
