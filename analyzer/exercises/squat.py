@@ -344,6 +344,36 @@ def knee_alignment(xy: np.ndarray, side: str, stand: np.ndarray, t: np.ndarray):
                                     shank_px=shank)
 
 
+# A dip of the depth signal (3D knees + the hips' drop in the picture, MediaPipe's guesses
+# included) is a rep only if the knee best read agrees: where the view shows the near leg (side,
+# side-oblique) over at least half of the dip's frames, its knee flexion must rise by this share
+# of the rep threshold. Dev split: a barbell's plates made the pose model "squat" for 0.6 s while
+# the person stood (the near knee bent 7 deg); every true rep bent it by 33 deg or more.
+NEAR_KNEE_CONFIRM = 0.5
+MIN_NEAR_KNEE_SEEN = 0.5
+
+
+def confirmed_by_near_knee(reps: list[Rep], knee: np.ndarray | None, min_amplitude: float
+                           ) -> tuple[list[Rep], list[tuple[Rep, float]]]:
+    """(kept reps, [(rejected rep, its near-knee bend in deg)]). ``knee``: (T,) the near leg's
+    knee flexion, deg, NaN where the view does not show it (front, rear): reps there are kept."""
+    if knee is None:
+        return reps, []
+    kept, rejected = [], []
+    for r in reps:
+        w = np.asarray(knee[r.start:r.end + 1], np.float64)
+        seen = np.isfinite(w)
+        # ... and seen around the bottom (the middle of the descent to the middle of the ascent)
+        mid = seen[(r.bottom - r.start) // 2: (r.bottom - r.start) + (r.end - r.bottom + 1) // 2 + 1]
+        if len(w) and seen.mean() >= MIN_NEAR_KNEE_SEEN and mid.any():
+            bend = float(np.nanmax(w) - np.nanmin(w))
+            if bend < NEAR_KNEE_CONFIRM * min_amplitude:
+                rejected.append((r, bend))
+                continue
+        kept.append(r)
+    return kept, rejected
+
+
 def analyze_squat(track: PoseTrack, view: ViewEstimate, profile: Profile, *, calibrated: bool = True,
                   quality=None, calibration: dict[str, LinearModel] | None = None) -> ExerciseAnalysis:
     """Reps, per-rep measurements, faults, root causes and suggestions of a squat video.
@@ -365,11 +395,16 @@ def analyze_squat(track: PoseTrack, view: ViewEstimate, profile: Profile, *, cal
     stand = standing_mask(depth)
     models = (calibration if calibration is not None else load_calibration()) if calibrated else {}
     series, base = frame_series(pose, view, stand, models or None)
+    notes: list[str] = []
+    found, rejected = confirmed_by_near_knee(found, series.get("knee_flexion"), params.min_amplitude)
+    for r, bend in rejected:
+        notes.append(f"a dip of the pose model's depth at {pose.t[r.bottom]:.1f} s was not counted as a rep: the "
+                     f"knee seen from the side bent only {bend:.0f}° there (a rep bends it by "
+                     f"{NEAR_KNEE_CONFIRM * params.min_amplitude:.0f}° or more)")
     back = lumbar_inputs(track, view, stand, profile, pose.world, pose.fs)
     if back is not None:
         series["lumbar_curvature"] = back["lumbar"]
         base["lumbar_bend"] = back["standing_bend"]
-    notes: list[str] = []
     drift = remove_common_hip_drift(series, depth, stand, [r for r in found if r.complete])
     if drift is not None and "hip_shift" in profile.rules and abs(drift) >= 0.5 * profile.rules["hip_shift"].threshold:
         side = "left" if drift > 0 else "right"
