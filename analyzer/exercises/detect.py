@@ -5,6 +5,9 @@ is "unknown" rather than a guess:
 
 1. **Seated** (hips near the ankles' height: the hip-ankle line lies rather than stands) -> foot
    spine, the only seated exercise.
+Before step 2, a walk is "unknown" (it names ``--exercise toe_walk``), and so is a video whose
+legs MediaPipe followed in under half the frames: every cue below would be a guess.
+
 2. **Heels up with straight knees**: the hip centre and the ankles rise above their standing
    heights (the whole body goes up onto the toes) while the 3D knee flexion stays near standing. Only a heel raise
    or the footwork's "straighten with the heels up" do that; a squat's hip never rises above
@@ -349,6 +352,14 @@ def detect(track: PoseTrack, quality=None) -> tuple[str, str]:
     if c.steps >= WALK_MIN_STEPS and c.walk_share >= WALK_SHARE:
         return UNKNOWN, (f"the person walked ({c.steps} steps); for the Frankenstein walk choose "
                          "--exercise toe_walk")
+    # Legs that MediaPipe holds for under half the video (lost, jumping, bones changing length:
+    # a small, noisy clip under a barbell) make every cue below a guess, the heels-up one
+    # included (a barbell set from the side whose legs were followed in 30-40 % of its frames read
+    # as footwork: the hips' and ankles' jumps looked like rises): say so instead.
+    reliable = legs_reliable(track, quality)
+    if reliable < LEGS_RELIABLE_MIN:
+        return UNKNOWN, (f"the legs were followed reliably in only {100 * reliable:.0f} % of the video "
+                         "(pose lost or jumping): film closer, in better light, with the whole body in the picture")
     if c.raise_reps >= 1:
         if c.raise_reps_bent * 2 >= c.raise_reps:
             return "footwork", ""
@@ -360,12 +371,6 @@ def detect(track: PoseTrack, quality=None) -> tuple[str, str]:
         if c.toe_alone >= 2 * c.raise_reps:
             return "toe_lift", ""
         return "heel_raise", ""
-    # Legs that MediaPipe holds for under half the video (lost, jumping, bones changing length:
-    # a small, noisy clip under a barbell) make every cue below a guess: say so instead.
-    reliable = legs_reliable(track, quality)
-    if reliable < LEGS_RELIABLE_MIN:
-        return UNKNOWN, (f"the legs were followed reliably in only {100 * reliable:.0f} % of the video "
-                         "(pose lost or jumping): film closer, in better light, with the whole body in the picture")
     # Knee bends in a split stance or while travelling are not squats, and a video with any is
     # not a squat video (a lunge set, a walk, a jump landing) even if some bends look like one.
     if c.split_reps or c.stagger >= STAGGER_MIN:
