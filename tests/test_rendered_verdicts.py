@@ -10,9 +10,9 @@ on the track:
 * a lunge and an ankle rock (split stances) are "unknown", not squats;
 * knees tracking over toes turned out 30 deg are not varus; a real valgus over the same feet is
   still found;
-* two drawn barbell clips (a dev split clip and one of ``bench generate --seed 3003``): a dip the
-  pose model invents while the person stands is not a rep, and legs followed in under half the
-  frames make the exercise "unknown", not footwork.
+* three drawn barbell clips (a dev split clip and two of ``bench generate --seed 3003``): a dip
+  the pose model invents while the person stands is not a rep, a bottom the plates hide is one
+  rep, and legs followed in under half the frames make the exercise "unknown", not footwork.
 
 Needs the synth extra; skipped without it, a failure under CI=true. ``KINETIC_TEST_CACHE=DIR``
 keeps renders between runs.
@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import need_synth
 
@@ -167,3 +168,23 @@ def test_a_barbell_set_whose_legs_are_not_followed_is_declined_not_called_footwo
     assert c.assessment.exercise == "unknown" and c.analysis is None
     assert "followed reliably" in c.assessment.why_exercise
     assert c.verdict.status == "unknown_exercise" and not c.verdict.judged
+
+
+def test_a_rep_whose_bottom_the_plates_hide_is_one_rep_not_two_halves(tmp_path_factory, model_path):
+    """``bench generate --seed 3003 --n 500``: dev_3003_444, two deep back squats from the side,
+    3 plates, 1280x720: the plates hide the legs for ~0.5 s at each bottom and the last frames
+    before the first gap read 8 deg shallower, which used to split that rep into two halves
+    neither of which counted (1 of 2)."""
+    from analyzer.bench.generate import generate
+    from analyzer.bench.runner import load_case, materialize
+    from analyzer.synth import load_scenario
+
+    table = next(t for t in generate("dev", seed=3003, n=500) if t["name"] == "dev_3003_444")
+    sc = load_scenario(table)
+    cache = Path(os.environ.get("KINETIC_TEST_CACHE") or tmp_path_factory.mktemp("hidden_render"))
+    c = load_case(sc, materialize(sc, cache, None, model_path, log=lambda m: None))
+    an = c.analysis
+    assert np.isnan(an.depth).any()  # the bottoms are hidden
+    assert len(an.reps) == len(c.truth["reps"]) == 2
+    for rep, tr in zip(an.reps, c.truth["reps"]):
+        assert rep.start_s <= tr["bottom_s"] <= rep.end_s, (rep.start_s, rep.end_s, tr["bottom_s"])

@@ -94,6 +94,19 @@ def test_a_bottom_hidden_for_a_second_is_still_one_rep():
     assert t[reps[0].start] < 1.5 and t[reps[0].end] > 2.5
 
 
+def test_a_hidden_bottom_is_one_rep_even_if_the_last_frame_before_it_reads_shallower():
+    """The last frames before the plates cover the legs often read shallower (drawn barbell
+    clips: 8 deg over three frames): one edge pointing the wrong way does not split the rep;
+    only a rise before the gap together with a descent after it leaves room for a stand."""
+    t, x = squat_signal(2)
+    gap = slice(int(1.5 * 30), int(2.5 * 30))
+    x[gap] = np.nan
+    x[gap.start - 1] = x[gap.start - 4] - 8.0  # the last frame reads 8 deg shallower than 3 before it
+    reps = find_reps(t, x, RepParams(max_gap_s=0.5))
+    assert [r.complete for r in reps] == [True, True]
+    assert t[reps[0].start] < 1.5 and t[reps[0].end] > 2.5
+
+
 def test_a_flat_bottom_is_one_rep():
     t, x = squat_signal(1)
     x = np.minimum(x, 90.0)  # a capped bottom with equal maxima
