@@ -386,7 +386,10 @@ def _orientation(frame: av.VideoFrame) -> _Orientation:
     either a and d or b and c are zero: b/c nonzero means the axes swap (transpose), and a
     negative coefficient on an output axis means that axis runs backwards (mirror).
     """
-    for sd in frame.side_data:
+    container = frame.side_data
+    for item in container:
+        # Iterating gives the entries up to PyAV 18.1.0, their types (the keys) from 18.1.1.
+        sd = item if hasattr(item, "type") else container[item]
         if sd.type == _DISPLAYMATRIX:
             m = struct.unpack("=9i", bytes(sd)[:36])
             a, b, c, d = m[0], m[1], m[3], m[4]
