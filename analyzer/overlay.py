@@ -164,7 +164,7 @@ class OverlayPlan:
             if judged is not None and not judged and why == {catalog.FEET_TOO_SMALL}:  # counted, not graded: why
                 ungraded += 1
                 t_end = self.t[min(r.end, T - 1)]
-                self.notices.append((self.t[r.start], t_end + CLEAN_REP_S, f"{self.layout.unit[0].capitalize()} {r.index}: {why.pop()}"))
+                self.notices.append((self.t[r.start], t_end + CLEAN_REP_S, f"{self.layout.title} {r.index}: {why.pop()}"))
 
         # Nothing graded in the whole video (feet too small): the body is grey, not "within limits".
         self.grey = bool(self.reps) and ungraded == len(self.reps)

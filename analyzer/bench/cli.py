@@ -58,11 +58,9 @@ def scenarios_of(args) -> tuple[list, str, tuple | None]:
     from ..synth import load_scenario, load_suite
 
     if args.suite is not None:
-        import tomllib
-
         scenarios = load_suite(args.suite)
         # A generated suite (``bench generate --out``) gives every scenario its own frame size.
-        own = all("size" in t for t in tomllib.loads(args.suite.read_text()).get("scenario", [{}]))
+        own = bool(scenarios) and all("size" in sc.source for sc in scenarios)
         label, size = f"suite {args.suite}", args.size or (None if own else (540, 960))
     else:
         from .generate import generate

@@ -245,6 +245,11 @@ class Layout:
     rules: dict[str, RuleValue] | None = None  # the chain's reading of each rule (None: the squat's)
     unit: tuple[str, str] = ("rep", "reps")
 
+    @property
+    def title(self) -> str:
+        """One repetition's name as a heading or label starts it: "Rep", "Step"."""
+        return self.unit[0].capitalize()
+
 
 def _lr(name: str) -> tuple[tuple[str, str], tuple[str, str]]:
     return ((f"left_{name}", "left"), (f"right_{name}", "right"))

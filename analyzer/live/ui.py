@@ -70,7 +70,7 @@ def verdict_from(judgement, now: float, hold_s: float = 5.0) -> Verdict:
     """The lines to show for a :class:`~analyzer.live.judge.Judgement`."""
     from ..exercises.catalog import layout
 
-    n = f"{layout(judgement.exercise).unit[0].capitalize()} {judgement.live_index}"  # "Rep 3", "Step 3"
+    n = f"{layout(judgement.exercise).title} {judgement.live_index}"  # "Rep 3", "Step 3"
     if judgement.error:
         return Verdict([(f"{n}: not judged ({judgement.error[:60]})", GREY)], now + hold_s)
     if not judgement.confirmed:

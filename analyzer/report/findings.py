@@ -248,8 +248,8 @@ def rep_chain(analysis: Analysis, rep: dict) -> RepChain:
                                root=(link == root_link), codes=sorted({f["code"] for f in link_faults})))
     from ..exercises.catalog import layout
 
-    one = layout(analysis.summary.get("exercise")).unit[0].capitalize()  # "Rep", "Step"
-    return RepChain(rep["index"], links, _story(f"{one} {rep['index']}", links, root_fault), root_link)
+    name = f"{layout(analysis.summary.get('exercise')).title} {rep['index']}"  # "Rep 2", "Step 2"
+    return RepChain(rep["index"], links, _story(name, links, root_fault), root_link)
 
 
 def _story(name: str, links: list[LinkState], root_fault: dict | None) -> str:

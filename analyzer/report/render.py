@@ -30,7 +30,7 @@ STATUS_WORD = {"ok": "within limits", "warn": "borderline", "bad": "fault", "na"
 
 def _one(analysis: Analysis) -> str:
     """What one repetition of this exercise is called, capitalised: 'Rep', 'Step'."""
-    return layout_of(analysis).unit[0].capitalize()
+    return layout_of(analysis).title
 
 
 def E(x) -> str:  # noqa: N802 - short on purpose: used everywhere below
